@@ -1,0 +1,1 @@
+"""The newsdigest application: configuration, store, ingestion, CLI, adapters and scheduling."""
