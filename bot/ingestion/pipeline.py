@@ -1,0 +1,185 @@
+"""The ingestion pipeline: raw item -> cleaned article -> duplicate check -> store.
+
+Each item is decided on its own: a bad one is recorded as skipped with its reason, the batch goes on,
+and nothing already stored is touched except to add the new place an article was seen.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Literal
+from urllib.parse import urlsplit
+
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
+from tqdm import tqdm
+
+from bot.ingestion.base import ItemError, RawItem, Source
+from bot.ingestion.dedup import (
+    NearDuplicateIndex,
+    content_fingerprint,
+    from_bytes,
+    minhash_signature,
+    to_bytes,
+)
+from bot.storage.models import ArticleRow, ArticleSourceRow, SourceRow
+from summarizer.cleaning import canonicalize_url, clean_text
+
+Status = Literal["new", "duplicate"]
+COMMIT_EVERY = 200
+
+
+@dataclass
+class ItemResult:
+    id: str
+    status: Status
+    origin: str
+    duplicate_of: str | None = None
+    item_id: str | None = None  # the id the input gave the item (a JSON record's `id`)
+    raw_text: str = field(default="", repr=False)  # the text exactly as given, for offsets
+
+
+@dataclass
+class IngestReport:
+    results: list[ItemResult] = field(default_factory=list)
+    skipped: list[ItemError] = field(default_factory=list)
+
+    def count(self, status: Status) -> int:
+        return sum(1 for r in self.results if r.status == status)
+
+
+class _Known:
+    """What the store already holds, loaded once per batch so each item is one cheap lookup."""
+
+    def __init__(self, session: Session) -> None:
+        self.by_id: dict[str, str] = {}
+        self.by_url: dict[str, str] = {}
+        self.by_fp: dict[str, str] = {}
+        self.near = NearDuplicateIndex()
+        rows = session.execute(
+            select(ArticleRow.id, ArticleRow.canonical_url, ArticleRow.fingerprint, ArticleRow.minhash)
+        )
+        for aid, url, fp, mh in rows:
+            self.remember(aid, url, fp, from_bytes(mh) if mh else None)
+
+    def remember(self, aid: str, url: str | None, fp: str, mh: object | None) -> None:
+        self.by_id[aid] = fp
+        if url:
+            self.by_url.setdefault(url, aid)
+        self.by_fp.setdefault(fp, aid)
+        if mh is not None:
+            self.near.add(aid, mh)  # type: ignore[arg-type]
+
+
+def _source_row(session: Session, source: Source) -> SourceRow:
+    row = session.scalar(select(SourceRow).where(SourceRow.location == source.location))
+    if row is None:
+        row = SourceRow(kind=source.kind, location=source.location)
+        session.add(row)
+        session.flush()
+    return row
+
+
+def _article_id(item: RawItem, canonical: str | None, fp: str) -> str:
+    if item.id:
+        return item.id
+    basis = canonical or item.origin or fp
+    return "a" + hashlib.sha1(basis.encode("utf-8")).hexdigest()[:15]
+
+
+def _outlet(item: RawItem, cleaned_outlet: str | None) -> str | None:
+    if item.outlet:
+        return item.outlet
+    if cleaned_outlet:
+        return cleaned_outlet
+    if item.url:
+        host = urlsplit(item.url).hostname or ""
+        return host.removeprefix("www.") or None
+    return None
+
+
+def ingest_item(session: Session, known: _Known, source_id: int | None, item: RawItem) -> ItemResult:
+    cleaned = clean_text(item.text, title=item.title, fmt=item.format)
+    if len(cleaned.text.split()) < 5:
+        raise ValueError("no article body after cleaning")
+    canonical = canonicalize_url(item.url) if item.url else None
+    fp = content_fingerprint(cleaned.text)
+    aid = _article_id(item, canonical, fp)
+    mh = minhash_signature(cleaned.text)
+
+    same: str | None = None
+    if known.by_id.get(aid) == fp:
+        same = aid
+    elif canonical and canonical in known.by_url:
+        same = known.by_url[canonical]
+    elif fp in known.by_fp:
+        same = known.by_fp[fp]
+    elif mh is not None:
+        same = known.near.find(mh)
+    if same is None and aid in known.by_id:
+        aid = f"{aid}-{fp[:8]}"  # a different article under a reused id: keep both
+        if known.by_id.get(aid) == fp:
+            same = aid
+
+    origin = item.origin or canonical or aid
+    if same is not None:
+        _add_sighting(session, same, source_id, origin, item, cleaned.outlet)
+        return ItemResult(same, "duplicate", origin, duplicate_of=same, item_id=item.id, raw_text=item.text)
+
+    row = ArticleRow(
+        id=aid, source_id=source_id, outlet=_outlet(item, cleaned.outlet), url=item.url,
+        canonical_url=canonical, title=cleaned.title or "", published=item.published,
+        language=item.language, place=cleaned.place, text=cleaned.text, raw_text=item.text,
+        fingerprint=fp, minhash=to_bytes(mh) if mh is not None else None, meta=item.metadata,
+    )
+    session.add(row)
+    session.flush()
+    _add_sighting(session, aid, source_id, origin, item, cleaned.outlet)
+    known.remember(aid, canonical, fp, mh)
+    return ItemResult(aid, "new", origin, item_id=item.id, raw_text=item.text)
+
+
+def _add_sighting(session: Session, aid: str, source_id: int | None, origin: str, item: RawItem,
+                  cleaned_outlet: str | None) -> None:
+    exists = session.scalar(select(ArticleSourceRow.id).where(
+        ArticleSourceRow.article_id == aid, ArticleSourceRow.origin == origin))
+    if exists is None:
+        session.add(ArticleSourceRow(article_id=aid, source_id=source_id, origin=origin, item_id=item.id,
+                                     outlet=_outlet(item, cleaned_outlet), url=item.url))
+
+
+def ingest(engine: Engine, sources: Iterable[Source], progress: bool = True) -> IngestReport:
+    """Ingest every item of every source.
+
+    Each item runs in its own savepoint, so a failing item is rolled back alone and the batch goes on;
+    work is committed every `COMMIT_EVERY` items and at the end.
+    """
+    report = IngestReport()
+    with Session(engine) as session:
+        known = _Known(session)
+        bar = tqdm(desc="ingest", unit="item", disable=None if progress else True, leave=False)
+        for source in sources:
+            source_row = _source_row(session, source)
+            for entry in source.items():
+                bar.update()
+                if isinstance(entry, ItemError):
+                    report.skipped.append(entry)
+                    continue
+                try:
+                    with session.begin_nested():
+                        report.results.append(ingest_item(session, known, source_row.id, entry))
+                except Exception as exc:  # one bad item must not stop the batch
+                    name = entry.metadata.get("path") or entry.url or entry.origin or entry.id or "item"
+                    report.skipped.append(ItemError(str(name), _reason(exc)))
+                if len(report.results) % COMMIT_EVERY == 0:
+                    session.commit()
+            session.commit()
+        bar.close()
+    return report
+
+
+def _reason(exc: Exception) -> str:
+    text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    return text[:200]

@@ -1,0 +1,60 @@
+"""Digests formatted for people reading a terminal or a Markdown viewer (chat adapters have their own)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from summarizer.types import Quote, StoryDigest
+
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~])")
+
+
+def _md(text: str) -> str:
+    """Escape Markdown so article text can never add markup or links."""
+    return _MD_SPECIAL.sub(r"\\\1", text)
+
+
+def _speaker(q: Quote) -> str:
+    return q.speaker or "unattributed"
+
+
+def _outlets(digest: StoryDigest, ids: Sequence[str]) -> str:
+    names = {a.id: a.outlet or a.id for a in digest.articles}
+    return ", ".join(dict.fromkeys(names.get(i, i) for i in ids))
+
+
+def render_text(digests: Sequence[StoryDigest]) -> str:
+    if not digests:
+        return "Nothing new."
+    blocks = []
+    for n, d in enumerate(digests, 1):
+        lines = [f"{n}. {d.headline}" + (" (update)" if d.is_update else ""), ""]
+        lines += [f"   {s.text}" for s in d.summary]
+        if d.quotes:
+            lines.append("")
+            for q in d.quotes:
+                lines.append(f"   “{q.text}” — {_speaker(q)} [{_outlets(d, q.sources)}]")
+        lines.append("")
+        lines.append("   Sources: " + "; ".join(
+            f"{a.outlet or a.id}" + (f" <{a.url}>" if a.url else "") for a in d.articles))
+        blocks.append("\n".join(lines))
+    return "\n\n".join(blocks)
+
+
+def render_markdown(digests: Sequence[StoryDigest]) -> str:
+    if not digests:
+        return "_Nothing new._"
+    blocks = []
+    for d in digests:
+        lines = [f"## {_md(d.headline)}" + (" _(update)_" if d.is_update else ""), ""]
+        lines.append(" ".join(_md(s.text) for s in d.summary))
+        if d.quotes:
+            lines.append("")
+            lines += [f"> “{_md(q.text)}” — **{_md(_speaker(q))}** ({_md(_outlets(d, q.sources))})"
+                      for q in d.quotes]
+        lines.append("")
+        lines.append("Sources: " + ", ".join(
+            f"[{_md(a.outlet or a.id)}](<{a.url}>)" if a.url else _md(a.outlet or a.id) for a in d.articles))
+        blocks.append("\n".join(lines))
+    return "\n\n".join(blocks)
