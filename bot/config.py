@@ -48,8 +48,15 @@ class FetchConfig(_Section):
     user_agent: str = "newsdigest/0.1 (self-hosted news digest bot)"
 
 
+AdapterName = Literal["console", "telegram", "slack"]
+
+
+def _console_only() -> list[AdapterName]:
+    return ["console"]
+
+
 class OutputConfig(_Section):
-    adapters: list[Literal["console", "telegram", "slack"]] = Field(default_factory=lambda: ["console"])
+    adapters: list[AdapterName] = Field(default_factory=_console_only)
 
 
 class ModelsConfig(_Section):

@@ -28,7 +28,7 @@ def handle(args: argparse.Namespace) -> int:
             .order_by(ArticleRow.published.desc(), ArticleRow.fetched.desc(), ArticleRow.id)
             .limit(args.limit)
         ).all()
-        data = [{
+        data: list[dict[str, Any]] = [{
             "id": r.id, "outlet": r.outlet, "title": r.title, "url": r.url,
             "published": r.published.isoformat() if r.published else None, "place": r.place,
             "sources": [{"outlet": s.outlet, "url": s.url, "origin": s.origin} for s in r.sources],
@@ -37,8 +37,8 @@ def handle(args: argparse.Namespace) -> int:
     if args.format == "json":
         print_json({"articles": data})
         return 0
-    for a in data:
-        extra = f" (+{len(a['sources']) - 1} more sources)" if len(a["sources"]) > 1 else ""
+    for a, row_sources in zip(data, (len(r["sources"]) for r in data), strict=True):
+        extra = f" (+{row_sources - 1} more sources)" if row_sources > 1 else ""
         title = a["title"] or "(untitled)"
         print(f"{a['id']}  {a['outlet'] or '-'}  {a['published'] or '-'}  {title}{extra}")
         if args.full:

@@ -134,7 +134,7 @@ def _records(path: Path, text: str, suffix: str) -> Iterator[RawItem | ItemError
         if isinstance(data, dict) and isinstance(data.get("articles"), list):
             data = data["articles"]
         records = data if isinstance(data, list) else [data]
-        lines = [(i + 1, r, None) for i, r in enumerate(records)]
+        lines: list[tuple[int, Any, str | None]] = [(i + 1, r, None) for i, r in enumerate(records)]
         where = "record"
     else:
         lines = []

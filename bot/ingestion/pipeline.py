@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 from urllib.parse import urlsplit
 
+from datasketch import MinHash
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 from tqdm import tqdm
@@ -64,13 +65,13 @@ class _Known:
         for aid, url, fp, mh in rows:
             self.remember(aid, url, fp, from_bytes(mh) if mh else None)
 
-    def remember(self, aid: str, url: str | None, fp: str, mh: object | None) -> None:
+    def remember(self, aid: str, url: str | None, fp: str, mh: MinHash | None) -> None:
         self.by_id[aid] = fp
         if url:
             self.by_url.setdefault(url, aid)
         self.by_fp.setdefault(fp, aid)
         if mh is not None:
-            self.near.add(aid, mh)  # type: ignore[arg-type]
+            self.near.add(aid, mh)
 
 
 def _source_row(session: Session, source: Source) -> SourceRow:
