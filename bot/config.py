@@ -83,10 +83,17 @@ class DigestConfig(_Section):
 
 class TelegramConfig(_Section):
     base_url: str = "https://api.telegram.org"
+    admin_ids: list[str] = Field(default_factory=list)
+    webhook_url: str = ""
+    webhook_listen: str = "0.0.0.0"
+    webhook_port: int = Field(8443, ge=1, le=65535)
 
 
 class SlackConfig(_Section):
     api_url: str = "https://slack.com/api/"
+    admin_ids: list[str] = Field(default_factory=list)
+    listen: str = "0.0.0.0"
+    port: int = Field(3000, ge=1, le=65535)
 
 
 class Secrets(BaseModel):
@@ -96,6 +103,7 @@ class Secrets(BaseModel):
     slack_bot_token: str | None = Field(None, repr=False)
     slack_signing_secret: str | None = Field(None, repr=False)
     slack_app_token: str | None = Field(None, repr=False)
+    telegram_webhook_secret: str | None = Field(None, repr=False)
 
     @classmethod
     def from_env(cls) -> Secrets:
@@ -104,6 +112,7 @@ class Secrets(BaseModel):
             slack_bot_token=os.environ.get("SLACK_BOT_TOKEN"),
             slack_signing_secret=os.environ.get("SLACK_SIGNING_SECRET"),
             slack_app_token=os.environ.get("SLACK_APP_TOKEN"),
+            telegram_webhook_secret=os.environ.get("TELEGRAM_WEBHOOK_SECRET"),
         )
 
 

@@ -7,11 +7,11 @@ import logging
 import sys
 from collections.abc import Sequence
 
-from bot.cli import articles, digest, evaluate, ingest
+from bot.cli import articles, digest, evaluate, ingest, run
 from bot.cli.common import CliError
 from bot.config import ConfigError
 
-COMMANDS = (ingest, articles, digest, evaluate)
+COMMANDS = (ingest, articles, digest, evaluate, run)
 
 
 def build_parser() -> argparse.ArgumentParser:

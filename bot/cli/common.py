@@ -34,9 +34,11 @@ def open_config(args: argparse.Namespace) -> tuple[Config, Engine]:
     return config, open_store(config.store.url)
 
 
-def run_ingest(engine: Engine, locations: list[str], args: argparse.Namespace) -> IngestReport:
+def run_ingest(config: Config, engine: Engine, locations: list[str],
+               args: argparse.Namespace) -> IngestReport:
     """Ingest locations and print one line per skipped item on stderr (naming it and why)."""
-    report = ingest(engine, [open_source(loc) for loc in locations], progress=not args.no_progress)
+    report = ingest(engine, [open_source(loc, config.fetch) for loc in locations],
+                    progress=not args.no_progress)
     for err in report.skipped:
         print(f"skipped {err.item}: {err.reason}", file=sys.stderr)
     return report

@@ -32,7 +32,7 @@ def register(sub: Any) -> None:
 
 def handle_digest(args: argparse.Namespace) -> int:
     config, engine = open_config(args)
-    report = run_ingest(engine, args.sources or config.sources.locations, args)
+    report = run_ingest(config, engine, args.sources or config.sources.locations, args)
     ids = list(dict.fromkeys(r.id for r in report.results))
     articles = load_articles(engine, ids)
     embedder = StoreCachedEmbedder(engine, config.models, cache_dir=str(config.store.data_dir / "models"))
@@ -53,7 +53,7 @@ def handle_digest(args: argparse.Namespace) -> int:
 
 def handle_quotes(args: argparse.Namespace) -> int:
     config, engine = open_config(args)
-    report = run_ingest(engine, args.sources or config.sources.locations, args)
+    report = run_ingest(config, engine, args.sources or config.sources.locations, args)
     # Offsets refer to the text exactly as given in each input record, named by the record's own id.
     per_article = {(r.item_id or r.id): extract_quotes(r.raw_text) for r in report.results}
     merged = merge_quotes(per_article)

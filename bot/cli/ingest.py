@@ -19,7 +19,7 @@ def register(sub: Any) -> None:
 def handle(args: argparse.Namespace) -> int:
     config, engine = open_config(args)
     locations = args.sources or config.sources.locations
-    report = run_ingest(engine, locations, args)
+    report = run_ingest(config, engine, locations, args)
     new, dup, skipped = report.count("new"), report.count("duplicate"), len(report.skipped)
     if args.format == "json":
         print_json({

@@ -25,7 +25,8 @@ from bot.ingestion.dedup import (
     minhash_signature,
     to_bytes,
 )
-from bot.storage.models import ArticleRow, ArticleSourceRow, SourceRow
+from bot.ingestion.feeds import FeedSource
+from bot.storage.models import ArticleRow, ArticleSourceRow, SourceRow, utcnow
 from summarizer.cleaning import canonicalize_url, clean_text
 
 Status = Literal["new", "duplicate"]
@@ -163,6 +164,7 @@ def ingest(engine: Engine, sources: Iterable[Source], progress: bool = True) -> 
         bar = tqdm(desc="ingest", unit="item", disable=None if progress else True, leave=False)
         for source in sources:
             source_row = _source_row(session, source)
+            _restore_validators(source, source_row)
             for entry in source.items():
                 bar.update()
                 if isinstance(entry, ItemError):
@@ -176,9 +178,23 @@ def ingest(engine: Engine, sources: Iterable[Source], progress: bool = True) -> 
                     report.skipped.append(ItemError(str(name), _reason(exc)))
                 if len(report.results) % COMMIT_EVERY == 0:
                     session.commit()
+            _save_validators(source, source_row)
             session.commit()
         bar.close()
     return report
+
+
+def _restore_validators(source: Source, row: SourceRow) -> None:
+    """Conditional GET: hand a feed the ETag / Last-Modified saved from its previous fetch."""
+    if isinstance(source, FeedSource) and source.etag is None and source.last_modified is None:
+        source.etag = row.etag
+        source.last_modified = row.last_modified
+
+
+def _save_validators(source: Source, row: SourceRow) -> None:
+    row.last_fetched = utcnow()
+    if isinstance(source, FeedSource):
+        row.etag, row.last_modified = source.etag, source.last_modified
 
 
 def _reason(exc: Exception) -> str:

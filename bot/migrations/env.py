@@ -3,6 +3,7 @@
 from alembic import context
 from sqlalchemy import create_engine
 
+import bot.storage.chat_models  # noqa: F401  (registers the chat tables on Base.metadata)
 from bot.storage.models import Base
 
 config = context.config

@@ -1,0 +1,109 @@
+"""Running the adapters: which platforms have credentials, one digest round (`--once`), run forever.
+
+Kept out of `bot.cli` so the scheduler and tests can drive the same code without the command line.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+import sys
+from typing import Any, TextIO
+
+from bot.adapters.base import Adapter, deliver
+from bot.adapters.console import CONSOLE, ConsoleAdapter
+from bot.commands.core import NewsService, Reply
+from bot.commands.layer import CommandLayer, callback_key
+from bot.commands.selection import digests_for
+from bot.commands.state import ChatStore
+from bot.config import Config
+
+log = logging.getLogger(__name__)
+
+
+def chat_adapters(layer: CommandLayer, config: Config, webhook_url: str | None = None) -> dict[str, Adapter]:
+    """The chat platforms that have credentials (and are allowed by `output.adapters`, if it names any)."""
+    wanted = set(config.output.adapters) & {"telegram", "slack"}
+    secrets = config.secrets
+    adapters: dict[str, Adapter] = {}
+    if secrets.telegram_bot_token and (not wanted or "telegram" in wanted):
+        from bot.adapters.telegram.adapter import TelegramAdapter, Webhook, webhook_secret
+
+        token = secrets.telegram_bot_token
+        url = webhook_url or config.telegram.webhook_url
+        hook = None
+        if url:
+            secret = secrets.telegram_webhook_secret or webhook_secret(token)
+            hook = Webhook(url=url, secret=secret, host=config.telegram.webhook_listen,
+                           port=config.telegram.webhook_port)
+        adapters["telegram"] = TelegramAdapter(layer, token, config.telegram.base_url, webhook=hook)
+    slack_ok = secrets.slack_bot_token and (secrets.slack_signing_secret or secrets.slack_app_token)
+    if slack_ok and (not wanted or "slack" in wanted):
+        from bot.adapters.slack.adapter import SlackAdapter
+
+        assert secrets.slack_bot_token is not None
+        adapters["slack"] = SlackAdapter(
+            layer, secrets.slack_bot_token, secrets.slack_signing_secret, secrets.slack_app_token,
+            api_url=config.slack.api_url, host=config.slack.listen,
+            port=config.slack.port)
+    return adapters
+
+
+def make_layer(news: NewsService, store: ChatStore) -> CommandLayer:
+    s = news.config.secrets
+    return CommandLayer(news, store, callback_key(s.telegram_bot_token, s.slack_signing_secret,
+                                                  s.slack_bot_token))
+
+
+async def run_once(layer: CommandLayer, adapters: dict[str, Adapter], ingest: Any = None,
+                   out: TextIO | None = None) -> int:
+    """Ingest, then one digest to every subscription (or, with no chat platform, to the console)."""
+    if ingest is not None:
+        report = await asyncio.to_thread(ingest)
+        log.info("ingested: %s", report)
+    if not adapters:
+        console = ConsoleAdapter(layer, stdout=out or sys.stdout, prompt=False)
+        sub = await asyncio.to_thread(layer.store.subscription, CONSOLE)
+        digests = await asyncio.to_thread(digests_for, layer.news, layer.store, sub)
+        await console.send_reply(CONSOLE, Reply(kind="digest", digests=tuple(digests)) if digests
+                                 else Reply(text="Nothing new."))
+        return 0
+    for adapter in adapters.values():
+        await adapter.connect()
+    try:
+        result = await deliver(layer, adapters)
+    finally:
+        for adapter in adapters.values():
+            await adapter.stop()
+    log.warning("delivered to %d chats (%d empty, %d gone, %d failed)", len(result.sent), len(result.empty),
+                len(result.gone), len(result.failed))
+    return 1 if result.failed else 0
+
+
+async def run_forever(adapters: list[Adapter]) -> int:
+    """Start every adapter and run until a signal, or until the console reaches end of input."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.add_signal_handler(sig, stop.set)
+    started: list[Adapter] = []
+    try:
+        for adapter in adapters:
+            await adapter.start()
+            started.append(adapter)
+        waits = [asyncio.create_task(a.wait()) for a in adapters]
+        stopper = asyncio.create_task(stop.wait())
+        done, pending = await asyncio.wait([*waits, stopper], return_when=asyncio.FIRST_COMPLETED)
+        for task in pending:
+            task.cancel()
+        for task in done:
+            if task is not stopper and task.exception():
+                raise task.exception()  # type: ignore[misc]
+    finally:
+        for adapter in reversed(started):
+            with contextlib.suppress(Exception):
+                await adapter.stop()
+    return 0

@@ -1,0 +1,1 @@
+"""Slack adapter (slack-bolt): Block Kit formatting, HTTP mode and Socket Mode."""
