@@ -6,8 +6,12 @@ import os
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
+
+if TYPE_CHECKING:
+    from summarizer.embeddings import CachedEmbedder
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
@@ -39,7 +43,7 @@ def pg_url() -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
-def embedder():  # type: ignore[no-untyped-def]
+def embedder() -> CachedEmbedder:
     """The default model, loaded once per test session, with an in-memory content-hash cache."""
     from summarizer.embeddings import CachedEmbedder, TorchEmbedder
 
