@@ -1,0 +1,210 @@
+"""/ask eval on `qa/`: grounded answers and refusals, hybrid retrieval beside BM25-only and dense-only.
+
+Every question searches only its `scope` through the in-memory path (`summarizer.retrieval`), then
+`summarizer.answers.build_answer` answers or refuses. Scored with the eval folder's own normaliser
+(its `baseline.py`, imported by path, which also supplies the BM25 baseline rows):
+- short: the normalised gold answer occurs in the short answer (the typed span, or the best sentence
+  for questions without a span type);
+- ans+3: ... in the short answer plus the first three cited snippets;
+- TRR / FRR: unanswerable questions refused / answerable questions refused;
+- R@5: an evidence article among the first five distinct articles retrieved.
+Passage vectors are cached on disk (content-hash keys) so only the first run pays for embedding.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+from collections.abc import Sequence
+from datetime import datetime
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+from urllib.parse import urlparse
+
+import numpy as np
+
+from bot.evaluation.report import Table
+from bot.evaluation.summaries import load_baseline
+from summarizer.answers import AnswerOptions, build_answer
+from summarizer.embeddings import CachedEmbedder, Embedder
+from summarizer.passages import Passage, make_passages
+from summarizer.retrieval import MemoryIndex, Mode
+from summarizer.types import Article
+
+SOURCES = ("realtimeqa", "quail")
+MODES: tuple[Mode, ...] = ("hybrid", "bm25", "dense")
+CACHE_DIR = Path(os.environ.get("NEWSDIGEST_CACHE", "data/cache"))
+EVAL_MAX_LENGTH = 128  # passages are <= ~80 words, so 128 tokens loses nothing and halves the cost
+K = 30  # retrieved passages (R@5 needs depth); the answerer looks at the first few
+
+
+class DiskVectorCache:
+    """Vectors by content hash in one .npz file, saved every few chunks so an interrupted run resumes."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.vectors: dict[str, np.ndarray] = {}
+        if path.exists():
+            with np.load(path) as data:
+                self.vectors = dict(zip(data["keys"].tolist(), data["vectors"], strict=True))
+
+    def save(self) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        keys = np.array(list(self.vectors), dtype="U32")
+        vecs = np.stack(list(self.vectors.values())).astype(np.float32) if self.vectors else np.zeros((0, 0))
+        tmp = self.path.with_suffix(".tmp.npz")
+        np.savez(tmp, keys=keys, vectors=vecs)
+        tmp.replace(self.path)
+
+    def embed(self, embedder: Embedder | None, texts: Sequence[str], chunk: int = 256) -> np.ndarray:
+        """Vectors for `texts`, embedding (with a progress bar on stderr) only the ones not cached."""
+        from tqdm import tqdm
+
+        keys = [CachedEmbedder.key(t) for t in texts]
+        todo = list(dict.fromkeys(k for k in keys if k not in self.vectors))
+        if todo and embedder is None:
+            from summarizer.embeddings import TorchEmbedder
+
+            embedder = TorchEmbedder(batch_size=64, max_length=EVAL_MAX_LENGTH)
+        first = dict(zip(keys, texts, strict=True))
+        with tqdm(total=len(todo), desc="embedding", unit="text", file=sys.stderr, disable=not todo) as bar:
+            for n, lo in enumerate(range(0, len(todo), chunk)):
+                part = todo[lo : lo + chunk]
+                assert embedder is not None
+                self.vectors.update(zip(part, embedder.embed([first[k] for k in part]), strict=True))
+                bar.update(len(part))
+                if n % 8 == 7:
+                    self.save()
+        if todo:
+            self.save()
+        if not keys:
+            return np.zeros((0, 0), np.float32)
+        return np.stack([self.vectors[k] for k in keys]).astype(np.float32)
+
+
+def to_article(doc: dict[str, Any]) -> Article:
+    """A corpus document as an `Article`; the outlet is the URL's host (the corpus has no outlet)."""
+    url = doc.get("url")
+    host = urlparse(url).netloc.removeprefix("www.") if url else None
+    published = None
+    if doc.get("date"):
+        try:
+            published = datetime.strptime(doc["date"], "%Y/%m/%d")
+        except ValueError:
+            published = None
+    return Article(id=doc["id"], title=doc.get("title") or "", text=doc["text"], outlet=host or doc["source"],
+                   url=url, published=published)
+
+
+def load(folder: Path) -> tuple[dict[str, dict[str, Any]], list[dict[str, Any]]]:
+    corpus = {}
+    with (folder / "corpus.jsonl").open(encoding="utf-8") as f:
+        for line in f:
+            doc = json.loads(line)
+            corpus[doc["id"]] = doc
+    with (folder / "questions.jsonl").open(encoding="utf-8") as f:
+        questions = [json.loads(line) for line in f if line.strip()]
+    return corpus, questions
+
+
+def build_index(corpus: dict[str, dict[str, Any]], cache: DiskVectorCache,
+                embedder: Embedder | None) -> MemoryIndex:
+    passages: list[Passage] = []
+    for doc in corpus.values():
+        passages += make_passages(to_article(doc))
+    vectors = cache.embed(embedder, [p.index_text for p in passages])
+    return MemoryIndex(passages, vectors)
+
+
+def score_questions(index: MemoryIndex, questions: Sequence[dict[str, Any]], qvecs: np.ndarray,
+                    base: ModuleType, mode: Mode, options: AnswerOptions | None = None
+                    ) -> list[dict[str, Any]]:
+    """One record per question: retrieval hit, gold in short answer / answer + 3 snippets, refused."""
+    records = []
+    for q, qvec in zip(questions, qvecs, strict=True):
+        hits = index.search(q["question"], qvec, scope=set(q["scope"]), k=K, mode=mode)
+        g = build_answer(q["question"], hits, options)
+        docs: list[str] = []
+        for h in hits:
+            if h.passage.article_id not in docs:
+                docs.append(h.passage.article_id)
+        text3 = " \n ".join([g.short, *(c.snippet for c in g.citations[:3])])
+        gold = q["answers"]
+        records.append({
+            "source": q["source"], "answerable": q["answerable"], "refused": not g.answered,
+            "r5": bool(set(q["evidence"]) & set(docs[:5])),
+            "short": any(base.contains(g.short, a) for a in gold) and g.answered,
+            "ans3": any(base.contains(text3, a) for a in gold) and g.answered,
+            "qtype": g.qtype,
+            "best": g.evidence[0] if g.evidence else None,
+        })
+    return records
+
+
+def summarise(records: Sequence[dict[str, Any]]) -> dict[str, float]:
+    ans = [r for r in records if r["answerable"]]
+    un = [r for r in records if not r["answerable"]]
+    n = max(len(ans), 1)
+    return {"n_ans": len(ans), "n_un": len(un), "R@5": sum(r["r5"] for r in ans) / n,
+            "short": sum(r["short"] for r in ans) / n, "ans+3": sum(r["ans3"] for r in ans) / n,
+            "TRR": sum(r["refused"] for r in un) / max(len(un), 1),
+            "FRR": sum(r["refused"] for r in ans) / n}
+
+
+def baseline_rows(base: ModuleType, folder: Path) -> list[list[Any]]:
+    """The BM25 baseline exactly as `baseline.py` computes it (its own dev thresholds)."""
+    corpus, qs = base.load(str(folder))
+    rows = base.run(corpus, qs)
+    rows["all"] = rows["realtimeqa"] + rows["quail"]
+    out = []
+    for s in (*SOURCES, "all"):
+        m = base.metrics(rows[s])
+        if s == "all":
+            refusals = [base.refusal(rows[k], base.DEV_THRESHOLDS[k]) for k in SOURCES]
+            nu = [m2["n_unans"] for m2 in (base.metrics(rows[k]) for k in SOURCES)]
+            na = [m2["n_ans"] for m2 in (base.metrics(rows[k]) for k in SOURCES)]
+            trr = sum(r[0] * n for r, n in zip(refusals, nu, strict=True)) / max(sum(nu), 1)
+            frr = sum(r[1] * n for r, n in zip(refusals, na, strict=True)) / max(sum(na), 1)
+        else:
+            trr, frr = base.refusal(rows[s], base.DEV_THRESHOLDS[s])
+        out.append([s, "baseline bm25 (ans@1 / ans@3)", m["n_ans"], m["n_unans"], m["R@5"], m["ans@1"],
+                    m["ans@3"], trr, frr])
+    return out
+
+
+def run(data_dir: Path, embedder: Embedder | None = None, limit: int | None = None,
+        modes: Sequence[Mode] = MODES, with_baseline: bool = True) -> list[Table]:
+    """Score /ask on `data_dir/qa` (hybrid, BM25-only, dense-only) beside the BM25 baseline."""
+    folder = data_dir / "qa"
+    base = load_baseline(folder)
+    corpus, questions = load(folder)
+    questions = questions[:limit] if limit else questions
+    cache = DiskVectorCache(CACHE_DIR / "qa-minilm.npz")
+    started = time.perf_counter()
+    index = build_index(corpus, cache, embedder)
+    qvecs = cache.embed(embedder, [q["question"] for q in questions])
+    built = time.perf_counter() - started
+    table = Table("qa: /ask answers and refusals (dev half; k=10 passages, 3 citations)",
+                  ["source", "retrieval", "n_ans", "n_un", "R@5", "short", "ans+3", "TRR", "FRR"])
+    timings = []
+    for mode in modes:
+        t0 = time.perf_counter()
+        records = score_questions(index, questions, qvecs, base, mode)
+        timings.append(f"{mode} {1000 * (time.perf_counter() - t0) / max(len(questions), 1):.1f} ms/q")
+        for s in (*SOURCES, "all"):
+            part = [r for r in records if s == "all" or r["source"] == s]
+            m = summarise(part)
+            table.rows.append([s, mode, m["n_ans"], m["n_un"], m["R@5"], m["short"], m["ans+3"], m["TRR"],
+                               m["FRR"]])
+    if with_baseline and not limit:
+        table.rows += baseline_rows(base, folder)
+    table.notes += [
+        "short: gold in the short answer (typed span; best sentence when the question has no span type)",
+        "ans+3: gold in the short answer plus the first 3 cited snippets; a refusal scores 0",
+        "baseline rows: baseline.py's BM25 passages (ans@1 in 'short', ans@3 in 'ans+3'), its dev thresholds",
+        f"index build {built:.1f}s ({len(index.passages)} passages); answering: {', '.join(timings)}",
+    ]
+    return [table]

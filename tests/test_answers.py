@@ -1,0 +1,141 @@
+"""/ask answers over real retrieval (in-memory hybrid index, real embedding model)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import numpy as np
+import pytest
+
+from summarizer.answers import REFUSAL, answer_question, build_answer, question_type
+from summarizer.passages import make_passages
+from summarizer.retrieval import MemoryIndex, rrf, tokenize
+from summarizer.types import Article
+
+QUAKE_A = Article(
+    id="quake-reuters", outlet="Reuters", url="https://example.org/reuters/quake",
+    published=datetime(2023, 11, 7), title="Earthquake strikes western Turkey",
+    text=("A magnitude 6.1 earthquake struck western Turkey on Monday, damaging buildings in Izmir.\n"
+          "At least 14 people were killed and dozens injured, the disaster agency AFAD said.\n"
+          "Rescue teams worked through the night in the coastal province."))
+QUAKE_B = Article(
+    id="quake-ap", outlet="AP", url="https://example.org/ap/quake", published=datetime(2023, 11, 8),
+    title="Deadly earthquake hits Turkey's Aegean coast",
+    text=("Officials said 17 people were killed in the earthquake that hit Izmir province in western "
+          "Turkey.\nThe quake, centred off the Aegean coast, was felt as far away as Athens.\n"
+          "Aid groups set up tents for families whose homes were damaged."))
+SUMMIT = Article(
+    id="summit-1", outlet="BBC", url="https://example.org/bbc/summit", published=datetime(2023, 10, 30),
+    title="Leaders to meet for Black Sea grain talks",
+    text=("Turkish President Recep Tayyip Erdogan will host the grain corridor talks on November 6, in "
+          "Istanbul, his office announced.\n"
+          "Foreign Minister Hakan Fidan said the talks would focus on shipping through the Black Sea.\n"
+          "\"We will not let the grain deal collapse,\" Erdogan said in a televised address."))
+LEAGUE = Article(
+    id="league-1", outlet="Sky Sports", url="https://example.org/sky/league", published=datetime(2023, 5, 1),
+    title="Arsenal beat Chelsea in London derby",
+    text=("Arsenal beat Chelsea 3-1 at the Emirates Stadium on Saturday.\n"
+          "Martin Odegaard scored twice as the hosts moved back to the top of the Premier League.\n"
+          "Chelsea manager Frank Lampard said his side lacked intensity."))
+COVERAGE = (QUAKE_A, QUAKE_B, SUMMIT, LEAGUE)
+
+
+@pytest.fixture(scope="module")
+def index(embedder):
+    passages = [p for a in COVERAGE for p in make_passages(a)]
+    return MemoryIndex(passages, embedder.embed([p.index_text for p in passages]))
+
+
+def ask(index, embedder, question, **kw):
+    hits = index.search(question, embedder.embed([question])[0], **kw)
+    return build_answer(question, hits)
+
+
+def test_question_types() -> None:
+    assert question_type("When will the grain talks take place?") == "when"
+    assert question_type("How many people were killed in the quake?") == "how_many"
+    assert question_type("Who scored twice for Arsenal?") == "who"
+    assert question_type("Where will the talks be held?") == "where"
+    assert question_type("Summer is here. Which country hosts the talks?") == "where"
+    assert question_type("What did Erdogan say about the grain deal?") == "quote"
+
+
+def test_tokenize_keeps_names_and_numbers() -> None:
+    tokens = tokenize("The U.S. reported 1,200 cases in Kenya's capital")
+    assert tokens == ["u.s", "reported", "1,200", "case", "kenya", "capital"]
+
+
+def test_rrf_rewards_agreement() -> None:
+    fused = rrf([[1, 2, 3], [3, 1, 4]])
+    assert max(fused, key=lambda i: fused[i]) == 1
+    assert fused[3] > fused[2] and fused[3] > fused[4]
+
+
+@pytest.mark.model
+def test_when_and_where_answer_with_citation(index, embedder) -> None:
+    g = ask(index, embedder, "When will Erdogan host the grain corridor talks?")
+    assert g.answered and g.qtype == "when"
+    assert "November 6" in g.short
+    assert g.citations[0].article_id == "summit-1"
+    assert g.citations[0].outlet == "BBC" and g.citations[0].url == SUMMIT.url
+    assert "November 6" in g.citations[0].snippet
+    where = ask(index, embedder, "Where will the grain corridor talks be held?")
+    assert where.answered and "Istanbul" in where.short
+
+
+@pytest.mark.model
+def test_who_answer(index, embedder) -> None:
+    g = ask(index, embedder, "Who scored twice for Arsenal against Chelsea?")
+    assert g.answered and "Odegaard" in g.short
+    answer = answer_question(g.question, index.search(g.question, embedder.embed([g.question])[0]))
+    assert answer.answered and answer.answer.startswith(g.short)
+    assert "[1]" in answer.answer and answer.citations[0].article_id == "league-1"
+
+
+@pytest.mark.model
+def test_off_topic_question_is_refused(index, embedder) -> None:
+    for question in ("What is the interest rate set by the Federal Reserve?",
+                     "Who won the Nobel Prize in chemistry?"):
+        answer = answer_question(question, index.search(question, embedder.embed([question])[0]))
+        assert not answer.answered
+        assert answer.answer == REFUSAL and answer.citations == ()
+
+
+def test_no_hits_is_refused() -> None:
+    assert answer_question("Who won?", []).answer == REFUSAL
+
+
+@pytest.mark.model
+def test_sources_disagree_on_the_toll(index, embedder) -> None:
+    g = ask(index, embedder, "How many people were killed in the earthquake in Izmir?",
+            scope={"quake-reuters", "quake-ap"})
+    assert g.answered and g.disagreement
+    assert "14" in g.short and "17" in g.short
+    assert "Reuters" in g.short and "AP" in g.short
+    assert {c.article_id for c in g.citations[:2]} == {"quake-reuters", "quake-ap"}
+
+
+@pytest.mark.model
+def test_story_is_searched_first(index, embedder) -> None:
+    question = "What did officials say?"
+    vec = embedder.embed([question])[0]
+    hits = index.search(question, vec, story_article_ids={"summit-1"})
+    assert hits[0].in_story and hits[0].passage.article_id == "summit-1"
+    assert any(not h.in_story for h in hits)
+    # without the story, the summit is not the first hit for this question
+    plain = index.search(question, vec)
+    assert [h.passage.article_id for h in plain][:1] != ["summit-1"] or not plain[0].in_story
+
+
+@pytest.mark.model
+def test_quote_question_answers_with_the_speakers_quote(index, embedder) -> None:
+    g = ask(index, embedder, "What did Erdogan say about the grain deal?")
+    assert g.answered and g.qtype == "quote"
+    assert "We will not let the grain deal collapse" in g.short
+
+
+def test_scope_restricts_search() -> None:
+    passages = [p for a in COVERAGE for p in make_passages(a)]
+    idx = MemoryIndex(passages, np.eye(len(passages), 8, dtype=np.float32))
+    hits = idx.search("earthquake Izmir killed", None, scope={"league-1"}, mode="bm25")
+    assert all(h.passage.article_id == "league-1" for h in hits)
