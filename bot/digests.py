@@ -97,9 +97,13 @@ def field_membership(articles: Sequence[Article], field: str) -> dict[str, str]:
     return out
 
 
-def digest_stories(stories: Sequence[Story], embedder: Embedder, config: Config) -> list[StoryDigest]:
+def digest_stories(stories: Sequence[Story], embedder: Embedder, config: Config,
+                   all_quotes: bool = False) -> list[StoryDigest]:
+    """Digests of `stories`; `all_quotes` lists every quote of a story (the JSON contract) instead of
+    the top `digest.max_quotes` a chat message shows."""
     options = DigestOptions(max_sentences=config.digest.max_sentences, max_chars=config.digest.max_chars,
-                            include_quotes=config.digest.quotes, max_quotes=config.digest.max_quotes)
+                            include_quotes=config.digest.quotes,
+                            max_quotes=1000 if all_quotes else config.digest.max_quotes)
     digests = []
     for story in stories:
         quotes = merge_quotes({a.id: extract_quotes(a.text) for a in story.articles})

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
+from bot.ask.index import AskIndex
 from bot.config import Config
 from bot.digests import assign_stories, digest_stories, group_stories, to_article
 from bot.embedding_store import StoreCachedEmbedder
@@ -28,10 +29,11 @@ class Newsroom:
         self.engine = engine
         self.embedder = StoreCachedEmbedder(engine, config.models,
                                             cache_dir=str(config.store.data_dir / "models"))
+        self._ask_index: AskIndex | None = None
 
     def ingest(self, locations: Sequence[str] | None = None, progress: bool = False) -> IngestReport:
         locs = list(locations) if locations else self.source_locations()
-        return ingest(self.engine, [open_source(loc) for loc in locs], progress=progress)
+        return ingest(self.engine, [open_source(loc, self.config.fetch) for loc in locs], progress=progress)
 
     def source_locations(self) -> list[str]:
         with Session(self.engine) as session:
@@ -53,6 +55,9 @@ class Newsroom:
         return digest_stories(stories[: limit or self.config.digest.max_stories], self.embedder, self.config)
 
     def ask(self, question: str, story_id: str | None = None) -> Answer:
+        """A grounded answer from the coverage (that story's articles first), or an honest refusal."""
         from bot.ask.service import answer
 
-        return answer(self, question, story_id)
+        if self._ask_index is None:
+            self._ask_index = AskIndex(self.engine, self.embedder)
+        return answer(self, self._ask_index, question, story_id)

@@ -109,10 +109,16 @@ def merge_quotes(mentions: Mapping[str, Sequence[QuoteMention]]) -> list[Quote]:
     for g in groups:
         g.sources.sort(key=rank.__getitem__)
     return [
-        Quote(id=quote_id(g.text), text=g.text, speaker=g.speaker, sources=tuple(g.sources),
-              also_reported_as=tuple(g.paraphrases))
+        Quote(id=quote_id(g.text), text=display_text(g.text), speaker=g.speaker, sources=tuple(g.sources),
+              also_reported_as=tuple(display_text(p) for p in g.paraphrases))
         for g in groups
     ]
+
+
+def display_text(text: str) -> str:
+    """The quotation as a reader sees it on its own: the comma or colon that handed over to the
+    attribution ("…completely," he remarked) is the writer's, not the speaker's."""
+    return text.rstrip().rstrip(",;:").rstrip()
 
 
 def _paraphrase(group: _Group, tokens: tuple[str, ...], speaker: str | None) -> bool:

@@ -13,7 +13,7 @@ from bot.cli import main
 from bot.ingestion import FileSource
 from bot.ingestion.pipeline import ingest
 from bot.storage import ArticleRow, ArticleSourceRow, open_store
-from tests.conftest import SEEDS
+from conftest import SEEDS
 
 BODY = ("The city council voted on Tuesday to expand the harbour tram line by four stations, "
         "a project the mayor said would cut commuting times for 30,000 residents. Construction is "

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from collections.abc import Sequence
 
-from bot.cli import articles, digest, evaluate, ingest, run
+from bot.cli import articles, ask, digest, evaluate, ingest, run, worker
 from bot.cli.common import CliError
 from bot.config import ConfigError
 
-COMMANDS = (ingest, articles, digest, evaluate, run)
+COMMANDS = (ingest, articles, digest, ask, evaluate, run, worker)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -25,6 +26,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    # Our own progress bars say what is happening; the hub's per-file bars while loading a local
+    # model are noise on stderr.
+    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
     parser = build_parser()
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING,

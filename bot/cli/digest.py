@@ -40,7 +40,8 @@ def handle_digest(args: argparse.Namespace) -> int:
         membership = field_membership(articles, args.group_by)
     else:
         membership = assign_stories(engine, embedder, config, articles)
-    digests = digest_stories(group_stories(articles, membership), embedder, config)
+    digests = digest_stories(group_stories(articles, membership), embedder, config,
+                             all_quotes=args.format == "json")
     if args.format == "json":
         json.dump(digest_json(digests), sys.stdout, ensure_ascii=False, indent=2)
         sys.stdout.write("\n")

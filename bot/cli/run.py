@@ -25,6 +25,8 @@ def register(sub: Any) -> None:
     p.add_argument("--once", action="store_true",
                    help="ingest the configured sources, post one digest to every subscription, exit")
     p.add_argument("--console", action="store_true", help="also run the console adapter")
+    p.add_argument("--no-schedule", action="store_true",
+                   help="do not run the scheduler (timed digests, source polling) in this process")
     p.add_argument("--telegram-webhook", metavar="URL",
                    help="Telegram webhook mode at this public URL (default: long polling)")
     p.add_argument("--config", type=Path, help="configuration file (TOML); default config/default.toml")
@@ -46,4 +48,14 @@ def handle(args: argparse.Namespace) -> int:
     running: list[Adapter] = list(adapters.values())
     if not running or args.console:
         running.append(ConsoleAdapter(layer))
-    return asyncio.run(run_forever(running))
+    services = []
+    if config.schedule.enabled and not args.no_schedule:
+        from bot.scheduling.app import run_scheduled
+
+        async def scheduled(stop: asyncio.Event) -> None:
+            for adapter in adapters.values():
+                await adapter.connect()
+            await run_scheduled(news, adapters, stop)
+
+        services.append(scheduled)
+    return asyncio.run(run_forever(running, services))

@@ -14,6 +14,7 @@ import numpy as np
 from datasketch import MinHash, MinHashLSH
 
 NUM_PERM = 64
+SCHEME = "affine32"  # stored signatures must be compared under the scheme that made them
 SHINGLE = 5
 THRESHOLD = 0.8
 MIN_WORDS = 25  # shorter texts are compared by exact fingerprint only
@@ -36,7 +37,7 @@ def minhash_signature(text: str) -> MinHash | None:
     if len(toks) < MIN_WORDS:
         return None
     grams = {" ".join(toks[i : i + SHINGLE]).encode("utf-8") for i in range(len(toks) - SHINGLE + 1)}
-    mh = MinHash(num_perm=NUM_PERM)
+    mh = MinHash(num_perm=NUM_PERM, scheme=SCHEME)
     mh.update_batch(list(grams))
     return mh
 
@@ -46,7 +47,7 @@ def to_bytes(mh: MinHash) -> bytes:
 
 
 def from_bytes(data: bytes) -> MinHash:
-    return MinHash(num_perm=NUM_PERM, hashvalues=np.frombuffer(data, dtype=np.uint64))
+    return MinHash(num_perm=NUM_PERM, scheme=SCHEME, hashvalues=np.frombuffer(data, dtype=np.uint64))
 
 
 class NearDuplicateIndex:
