@@ -11,7 +11,7 @@ import tomllib
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 DEFAULT_CONFIG = Path(__file__).resolve().parent.parent / "config" / "default.toml"
 
@@ -80,6 +80,14 @@ class DigestConfig(_Section):
     backend_url: str = ""
     backend_timeout: float = Field(30.0, gt=0)
 
+    @model_validator(mode="after")
+    def _backend_complete(self) -> DigestConfig:
+        if self.backend == "transformers" and not self.backend_model:
+            raise ValueError("backend = transformers needs backend_model (a model name or path)")
+        if self.backend == "openai" and not (self.backend_url or os.environ.get("NEWSDIGEST_LLM_URL")):
+            raise ValueError("backend = openai needs backend_url (or NEWSDIGEST_LLM_URL)")
+        return self
+
 
 class TelegramConfig(_Section):
     base_url: str = "https://api.telegram.org"
@@ -94,6 +102,42 @@ class SlackConfig(_Section):
     admin_ids: list[str] = Field(default_factory=list)
     listen: str = "0.0.0.0"
     port: int = Field(3000, ge=1, le=65535)
+
+
+class ScheduleConfig(_Section):
+    """The scheduler in `newsdigest run`: source polling and digest slots (see docs/scaling.md)."""
+
+    enabled: bool = True
+    poll_interval_minutes: float = Field(15.0, gt=0)
+    max_backoff_minutes: float = Field(360.0, gt=0)
+    deactivate_after: int = Field(8, ge=1)
+    misfire_grace_seconds: int = Field(3600, ge=1)
+    sync_seconds: float = Field(60.0, gt=0)
+
+
+class DeliveryConfig(_Section):
+    """The outbox: how fast, how often and how long messages are tried."""
+
+    rate_per_second: float = Field(25.0, gt=0)
+    concurrency: int = Field(8, ge=1, le=256)
+    chat_interval_seconds: float = Field(1.0, ge=0)
+    group_interval_seconds: float = Field(3.0, ge=0)
+    max_attempts: int = Field(8, ge=1)
+    backoff_seconds: float = Field(2.0, gt=0)
+    max_backoff_seconds: float = Field(600.0, gt=0)
+    lease_seconds: float = Field(120.0, gt=0)
+    nothing_new_message: bool = False
+    resend_unknown: bool = True
+
+
+class WorkersConfig(_Section):
+    """Scale-out mode: PostgreSQL as the store, arq jobs on Redis, N `newsdigest worker` processes."""
+
+    enabled: bool = False
+    redis_url: str = "redis://127.0.0.1:6379/0"
+    queue_name: str = "newsdigest"
+    key_prefix: str = "newsdigest"
+    max_jobs: int = Field(4, ge=1)
 
 
 class Secrets(BaseModel):
@@ -126,6 +170,9 @@ class Config(_Section):
     digest: DigestConfig = Field(default_factory=DigestConfig)
     telegram: TelegramConfig = Field(default_factory=TelegramConfig)
     slack: SlackConfig = Field(default_factory=SlackConfig)
+    schedule: ScheduleConfig = Field(default_factory=ScheduleConfig)
+    delivery: DeliveryConfig = Field(default_factory=DeliveryConfig)
+    workers: WorkersConfig = Field(default_factory=WorkersConfig)
     secrets: Secrets = Field(default_factory=Secrets, exclude=True)
 
 
@@ -135,6 +182,8 @@ def _env_overrides(data: dict[str, Any]) -> None:
         data.setdefault("telegram", {})["base_url"] = env["NEWSDIGEST_TELEGRAM_BASE_URL"]
     if env.get("NEWSDIGEST_SLACK_API_URL"):
         data.setdefault("slack", {})["api_url"] = env["NEWSDIGEST_SLACK_API_URL"]
+    if env.get("NEWSDIGEST_REDIS_URL"):
+        data.setdefault("workers", {})["redis_url"] = env["NEWSDIGEST_REDIS_URL"]
     if env.get("NEWSDIGEST_DB_URL"):
         data.setdefault("store", {})["url"] = env["NEWSDIGEST_DB_URL"]
 

@@ -14,9 +14,11 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from bot.config import Config
+from bot.llm import make_rewriter
 from bot.storage.models import ArticleRow, StateRow, StoryArticleRow, StoryRow, utcnow
 from summarizer.digest import DigestOptions, summarize_story
 from summarizer.embeddings import Embedder
+from summarizer.generative import rewrite_digest
 from summarizer.quote_merge import merge_quotes
 from summarizer.quotes import extract_quotes
 from summarizer.stories import StoryClusterer
@@ -104,8 +106,12 @@ def digest_stories(stories: Sequence[Story], embedder: Embedder, config: Config,
     options = DigestOptions(max_sentences=config.digest.max_sentences, max_chars=config.digest.max_chars,
                             include_quotes=config.digest.quotes,
                             max_quotes=1000 if all_quotes else config.digest.max_quotes)
+    rewriter = make_rewriter(config.digest)
     digests = []
     for story in stories:
         quotes = merge_quotes({a.id: extract_quotes(a.text) for a in story.articles})
-        digests.append(summarize_story(story, embedder, quotes=quotes, options=options))
+        digest = summarize_story(story, embedder, quotes=quotes, options=options)
+        if rewriter is not None:  # guarded: falls back to the extractive sentences on any doubt
+            digest = rewrite_digest(digest, rewriter, name=config.digest.backend)
+        digests.append(digest)
     return digests

@@ -54,3 +54,16 @@ def test_secrets_only_from_environment(tmp_path: Path, monkeypatch: pytest.Monke
     config = load_config()
     assert config.secrets.telegram_bot_token == "123:SECRET"
     assert "SECRET" not in repr(config) and "SECRET" not in config.model_dump_json()
+
+
+@pytest.mark.parametrize(("text", "needs"), [
+    ("[digest]\nbackend = 'transformers'\n", "backend_model"),
+    ("[digest]\nbackend = 'openai'\n", "backend_url"),
+])
+def test_abstractive_backend_needs_its_model(tmp_path: Path, text: str, needs: str,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("NEWSDIGEST_LLM_URL", raising=False)
+    path = tmp_path / "b.toml"
+    path.write_text(text)
+    with pytest.raises(ConfigError, match=needs):
+        load_config(path)
