@@ -139,3 +139,17 @@ def test_ingest_on_postgres(pg_url: str, capsys: pytest.CaptureFixture[str]) -> 
     assert code == 0 and first["new"] == 5
     code, again = run_json(capsys, "ingest", str(SEEDS), "--db", pg_url)
     assert (again["new"], again["duplicate"]) == (0, 5)
+
+
+def test_records_sharing_a_page_url_keep_their_ids(tmp_path: Path, sqlite_url: str) -> None:
+    """One quiz or live-blog page can hold several different records: same URL, own ids, own text."""
+    url = "https://quiz.example/week-12"
+    recs = [{"id": "q1", "url": url, "text": BODY},
+            {"id": "q2", "url": url, "text": "The central bank raised its main interest rate by a quarter "
+                                             "point on Thursday, its third increase this year, citing "
+                                             "stubborn inflation in services and housing costs."}]
+    (tmp_path / "quiz.jsonl").write_text("\n".join(json.dumps(r) for r in recs))
+    engine = open_store(sqlite_url)
+    report = ingest(engine, [FileSource(tmp_path)], progress=False)
+    assert [(r.id, r.status) for r in report.results] == [("q1", "new"), ("q2", "new")]
+    engine.dispose()

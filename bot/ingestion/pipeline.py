@@ -114,7 +114,9 @@ def ingest_item(session: Session, known: _Known, source_id: int | None, item: Ra
     same: str | None = None
     if known.by_id.get(aid) == fp:
         same = aid
-    elif canonical and canonical in known.by_url:
+    elif canonical and canonical in known.by_url and item.id is None:
+        # A fetched item seen again under a new GUID. Records that carry their own ids are told apart
+        # by id and content instead: one page URL can stand for several records (quiz pages, live blogs).
         same = known.by_url[canonical]
     elif fp in known.by_fp:
         same = known.by_fp[fp]
