@@ -4,6 +4,7 @@ vectors cached in the store by content hash so a text is embedded once across ru
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 
 import numpy as np
 from sqlalchemy import Engine, select
@@ -21,19 +22,18 @@ _CHUNK = 500
 class StoreCachedEmbedder:
     """An `Embedder` whose vectors persist in the `embeddings` table; the model loads lazily."""
 
-    def __init__(self, engine: Engine, models: ModelsConfig, cache_dir: str | None = None) -> None:
+    def __init__(self, engine: Engine, models: ModelsConfig, cache_dir: str | None = None,
+                 inner: Embedder | None = None) -> None:
         self.engine = engine
         self.models = models
         self.cache_dir = cache_dir
         self.model_key = f"{models.embedding}:{models.runtime}"
-        self._inner: Embedder | None = None
+        self._inner: Embedder | None = inner  # an already loaded model to share, else loaded lazily
         self.memory: dict[str, np.ndarray] = {}
 
     @property
     def inner(self) -> Embedder:
         if self._inner is None:
-            from pathlib import Path
-
             self._inner = load_embedder(self.models.embedding, self.models.device, self.models.runtime,
                                         Path(self.cache_dir) if self.cache_dir else None)
         return self._inner

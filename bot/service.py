@@ -18,17 +18,18 @@ from bot.embedding_store import StoreCachedEmbedder
 from bot.ingestion import open_source
 from bot.ingestion.pipeline import IngestReport, ingest
 from bot.storage.models import ArticleRow, SourceRow
+from summarizer.embeddings import Embedder
 from summarizer.types import Answer, StoryDigest
 
 
 class Newsroom:
     """Everything the bot knows and can do, over one store."""
 
-    def __init__(self, config: Config, engine: Engine) -> None:
+    def __init__(self, config: Config, engine: Engine, model: Embedder | None = None) -> None:
         self.config = config
         self.engine = engine
         self.embedder = StoreCachedEmbedder(engine, config.models,
-                                            cache_dir=str(config.store.data_dir / "models"))
+                                            cache_dir=str(config.store.data_dir / "models"), inner=model)
         self._ask_index: AskIndex | None = None
 
     def ingest(self, locations: Sequence[str] | None = None, progress: bool = False) -> IngestReport:

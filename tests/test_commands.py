@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
 from sqlalchemy import inspect, text
+from sqlalchemy.orm import Session
 
 from bot.commands import callbacks
 from bot.commands.core import ChatRef, Reply, Request
@@ -15,7 +17,10 @@ from bot.commands.layer import CommandLayer, callback_key
 from bot.commands.state import ChatStore
 from bot.commands.urls import refuse_url
 from bot.config import Config
+from bot.service import Newsroom
 from bot.storage.db import downgrade, migrate, open_store
+from bot.storage.models import ArticleRow, StoryArticleRow, StoryRow
+from summarizer.embeddings import CachedEmbedder, TorchEmbedder
 from summarizer.types import Answer, Article, Quote, StoryDigest, SummarySentence
 
 CHAT_TABLES = {"chats", "subscriptions", "chat_admins", "muted_stories", "sent_messages", "slack_events"}
@@ -29,17 +34,18 @@ def story(
     outlets: int = 2,
 ) -> StoryDigest:
     """A digest built directly from the data model (no model needed for layer and delivery tests)."""
+    body = summary or f"Story {n} happened. More about story {n}."
     arts = tuple(
         Article(
             id=f"s{n}a{i}",
-            title=f"Title {n}",
-            text="…",
+            title=headline or f"Title {n}",
+            text=body,
             outlet=f"Outlet {i}",
             url=f"https://outlet{i}.example/{n}",
         )
         for i in range(outlets)
     )
-    sentences = (summary or f"Story {n} happened. More about story {n}.").split(". ")
+    sentences = body.split(". ")
     return StoryDigest(
         story_id=f"story-{n}",
         headline=headline or f"Headline {n}",
@@ -51,6 +57,16 @@ def story(
     )
 
 
+_MODEL: list[CachedEmbedder] = []
+
+
+def shared_model() -> CachedEmbedder:
+    """The real embedding model, loaded once per test process for the /ask code path."""
+    if not _MODEL:
+        _MODEL.append(CachedEmbedder(TorchEmbedder()))
+    return _MODEL[0]
+
+
 class FixedNews:
     """The façade's digest side over a fixed list of digests (what a delivery or formatting test needs)."""
 
@@ -58,6 +74,7 @@ class FixedNews:
         self.digests = list(digests)
         self.config = config or Config()
         self.calls: list[tuple[int | None, tuple[str, ...]]] = []
+        self._newsroom: Newsroom | None = None
 
     def latest_digests(self, limit: int | None = None, keywords: Sequence[str] = ()) -> list[StoryDigest]:
         self.calls.append((limit, tuple(keywords)))
@@ -70,9 +87,21 @@ class FixedNews:
         return out[: limit or self.config.digest.max_stories]
 
     def ask(self, question: str, story_id: str | None = None) -> Answer:
-        from bot.ask.service import answer  # the real /ask code path, once it exists
-
-        return answer(self, question, story_id)
+        """The real /ask code path (`Newsroom.ask`) over this façade's articles in a throwaway store."""
+        if self._newsroom is None:
+            engine = open_store(f"sqlite:///{tempfile.mkdtemp()}/ask.db")
+            with Session(engine) as session:
+                for digest in self.digests:
+                    session.add(StoryRow(id=digest.story_id))
+                    for article in digest.articles:
+                        session.add(ArticleRow(id=article.id, title=article.title, text=article.text,
+                                               raw_text=article.text, outlet=article.outlet, url=article.url,
+                                               fingerprint=article.id))
+                        session.flush()
+                        session.add(StoryArticleRow(article_id=article.id, story_id=digest.story_id))
+                session.commit()
+            self._newsroom = Newsroom(self.config, engine, model=shared_model())
+        return self._newsroom.ask(question, story_id)
 
 
 PRIVATE = ChatRef("telegram", "42", "private")
@@ -116,8 +145,10 @@ def run(
 def test_chat_migration_sqlite(sqlite_url: str) -> None:
     engine = open_store(sqlite_url)
     assert set(inspect(engine).get_table_names()) >= CHAT_TABLES
+    downgrade(engine, "0002")
     with engine.connect() as conn:
         assert conn.execute(text("select version_num from alembic_version")).scalar() == "0002"
+    assert set(inspect(engine).get_table_names()) >= CHAT_TABLES
     downgrade(engine, "0001")
     assert not CHAT_TABLES & set(inspect(engine).get_table_names())
     assert "articles" in inspect(engine).get_table_names()

@@ -1,0 +1,7 @@
+"""`python -m bot.cli` runs the `newsdigest` command line."""
+
+import sys
+
+from bot.cli import main
+
+sys.exit(main())
