@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
+from conftest import SEEDS
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -13,7 +14,6 @@ from bot.cli import main
 from bot.ingestion import FileSource
 from bot.ingestion.pipeline import ingest
 from bot.storage import ArticleRow, ArticleSourceRow, open_store
-from conftest import SEEDS
 
 BODY = ("The city council voted on Tuesday to expand the harbour tram line by four stations, "
         "a project the mayor said would cut commuting times for 30,000 residents. Construction is "
@@ -43,7 +43,8 @@ def test_every_file_kind(tmp_path: Path, sqlite_url: str) -> None:
     (tmp_path / "c.html").write_text("<html><head><title>Rail strike ends</title></head><body><article>"
                                      "<h1>Rail strike ends</h1><p>Train drivers ended a three-day strike "
                                      "on Friday after the union accepted a new pay offer from the "
-                                     "operator, which had cancelled most services.</p></article></body></html>")
+                                     "operator, which had cancelled most services.</p></article>"
+                                     "</body></html>")
     records = [{"id": "rec-1", "title": "Bridge reopens", "outlet": "Daily Post", "url":
                 "https://example.org/bridge?utm_source=x", "published": "2025-11-06T10:00:00Z",
                 "text": "The old bridge reopened to traffic on Thursday after eight months of repairs "

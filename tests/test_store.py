@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import inspect, text
-
 from alembic.script import ScriptDirectory
+from sqlalchemy import inspect, text
 
 from bot.storage.db import MIGRATIONS, downgrade, migrate, open_store
 
@@ -16,7 +15,7 @@ TABLES = {"sources", "articles", "article_sources", "embeddings", "stories", "st
 def _check_schema(url: str) -> None:
     engine = open_store(url)
     try:
-        assert TABLES <= set(inspect(engine).get_table_names())
+        assert set(inspect(engine).get_table_names()) >= TABLES
         migrate(engine)  # running again is a no-op
         with engine.connect() as conn:
             head = ScriptDirectory(str(MIGRATIONS)).get_current_head()
@@ -24,7 +23,7 @@ def _check_schema(url: str) -> None:
         downgrade(engine, "base")  # downgrade works too
         assert "articles" not in inspect(engine).get_table_names()
         migrate(engine)
-        assert TABLES <= set(inspect(engine).get_table_names())
+        assert set(inspect(engine).get_table_names()) >= TABLES
     finally:
         engine.dispose()
 
