@@ -19,8 +19,13 @@ def _speaker(q: Quote) -> str:
     return q.speaker or "unattributed"
 
 
+def _label(digest: StoryDigest, index: int) -> str:
+    """An article's outlet, or a numbered stand-in when the source did not name one."""
+    return digest.articles[index].outlet or f"source {index + 1}"
+
+
 def _outlets(digest: StoryDigest, ids: Sequence[str]) -> str:
-    names = {a.id: a.outlet or a.id for a in digest.articles}
+    names = {a.id: _label(digest, n) for n, a in enumerate(digest.articles)}
     return ", ".join(dict.fromkeys(names.get(i, i) for i in ids))
 
 
@@ -37,7 +42,7 @@ def render_text(digests: Sequence[StoryDigest]) -> str:
                 lines.append(f"   “{q.text}” — {_speaker(q)} [{_outlets(d, q.sources)}]")
         lines.append("")
         lines.append("   Sources: " + "; ".join(
-            f"{a.outlet or a.id}" + (f" <{a.url}>" if a.url else "") for a in d.articles))
+            _label(d, n) + (f" <{a.url}>" if a.url else "") for n, a in enumerate(d.articles)))
         blocks.append("\n".join(lines))
     return "\n\n".join(blocks)
 
@@ -51,10 +56,11 @@ def render_markdown(digests: Sequence[StoryDigest]) -> str:
         lines.append(" ".join(_md(s.text) for s in d.summary))
         if d.quotes:
             lines.append("")
-            lines += [f"> “{_md(q.text)}” — **{_md(_speaker(q))}** ({_md(_outlets(d, q.sources))})"
-                      for q in d.quotes]
+            lines.append("\n\n".join(f"> “{_md(q.text)}” — **{_md(_speaker(q))}** "
+                                      f"({_md(_outlets(d, q.sources))})" for q in d.quotes))
         lines.append("")
+        labels = [_md(_label(d, n)) for n in range(len(d.articles))]
         lines.append("Sources: " + ", ".join(
-            f"[{_md(a.outlet or a.id)}](<{a.url}>)" if a.url else _md(a.outlet or a.id) for a in d.articles))
+            f"[{label}](<{a.url}>)" if a.url else label for label, a in zip(labels, d.articles, strict=True)))
         blocks.append("\n".join(lines))
     return "\n\n".join(blocks)
