@@ -7,28 +7,18 @@ filtered to that length before scoring, as baseline (a) filters its own.
 
 from __future__ import annotations
 
-import importlib.util
 import time
 from collections import Counter
 from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+from bot.evaluation import load_baseline
 from bot.evaluation.report import Table
 from summarizer.quotes import extract_quotes
 
 DEFAULT_DIR = Path(__file__).resolve().parents[3] / "shared" / "eval"
 Prediction = tuple[int, int, tuple[str, int, int] | None]
-
-
-def load_baseline(folder: Path) -> ModuleType:
-    """The eval folder's `baseline.py` as a module (it is not a package)."""
-    spec = importlib.util.spec_from_file_location("quotes_baseline", folder / "baseline.py")
-    if spec is None or spec.loader is None:
-        raise FileNotFoundError(folder / "baseline.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def predict(article: dict[str, Any], base: ModuleType) -> list[Prediction]:
