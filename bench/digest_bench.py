@@ -4,6 +4,8 @@ Cold = the model is loaded but the content-hash cache is empty (a story seen for
 warm = the same story again (a digest re-rendered, e.g. for another subscriber; embeddings and
 per-article sentence candidates are then memoised). Also times sentence
 splitting alone, since it runs on every ingested article. Budgets: cold <= 0.5 s, warm <= 0.1 s.
+The median and the best round are printed: on a machine shared with other work the best round shows
+what the code costs, the median what a loaded machine gives.
 
     HF_HUB_OFFLINE=1 python bench/digest_bench.py [--repeat 5] [--json out.json]
 """
@@ -88,15 +90,17 @@ def main(argv: list[str] | None = None) -> int:
         "articles": len(story.articles), "sentences": n_sentences, "model_load_s": load_s,
         "split_s": split_s, "split_ms_per_article": 1000 * split_s / len(story.articles),
         "cold_s": statistics.median(cold), "warm_s": statistics.median(warm),
+        "cold_best_s": min(cold), "warm_best_s": min(warm),
         "sentences_embedded_cold": embedded, "embed_only_s": embed_s,
         "summary_sentences": len(digest.summary),
     }
     print(f"model load            {load_s:7.2f} s")
     print(f"sentence split        {result['split_ms_per_article']:7.1f} ms/article ({n_sentences} sentences)")
-    print(f"digest, cold cache    {result['cold_s']:7.3f} s (median of {args.repeat}; "
-          f"{embedded} sentences embedded)   budget 0.5 s")
+    print(f"digest, cold cache    {result['cold_s']:7.3f} s median, {result['cold_best_s']:.3f} s best of "
+          f"{args.repeat} ({embedded} sentences embedded)   budget 0.5 s")
     print(f"  of which embedding  {embed_s:7.3f} s (the same {len(recorder.texts)} texts, model alone)")
-    print(f"digest, warm cache    {result['warm_s']:7.3f} s   budget 0.1 s")
+    print(f"digest, warm cache    {result['warm_s']:7.3f} s median, {result['warm_best_s']:.3f} s best   "
+          f"budget 0.1 s")
     if args.json:
         args.json.write_text(json.dumps(result, indent=1))
     return 0 if result["cold_s"] <= 0.5 and result["warm_s"] <= 0.1 else 1

@@ -3,7 +3,9 @@
 Every summary sentence is copied from an article (faithful by construction) and lists the articles
 that support it: its own, plus any article with a sentence that says the same (close embeddings *and*
 shared content words, so a sentence on the same topic but with other facts does not count). Facts
-several outlets report rank first; `update_digest` sends only what a subscriber has not seen yet.
+several outlets report rank first: sentences are ranked by LexRank centrality over TF-IDF and over
+embeddings, times how much they say, times style; `update_digest` sends only what a subscriber has not
+seen yet.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ import hashlib
 import re
 import unicodedata
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -20,25 +22,29 @@ from summarizer.embeddings import Embedder
 from summarizer.extractive import (
     Candidate,
     candidates,
-    centrality,
     containment,
     content_words,
-    cross_support,
+    information,
     is_boilerplate,
-    length_prior,
+    lexrank,
     mmr_select,
-    position_prior,
     tfidf,
+    title_candidates,
 )
 from summarizer.types import Article, Quote, Story, StoryDigest, SummarySentence
 
+# All weights are global constants for news text in general (none is set per data set or per story).
 SUPPORT_COSINE = 0.72  # "says the same": embedding cosine at least this ...
 SUPPORT_OVERLAP = 0.4  # ... and this share of the shorter sentence's content words in common
 NEAR_DUPLICATE = 0.8  # an update never repeats a sentence this close to one already sent
 HEADLINE_CHARS = 120
-MMR_LAMBDA = 0.7  # relevance vs. novelty; a hard near-duplicate cut removes repeats besides
+MMR_LAMBDA = 0.7  # relevance vs. novelty; a hard redundancy cut removes repeats besides
 RELEVANCE_FLOOR = 0.4  # share of the best sentence's score below which a sentence is off-topic
-EMBEDDING_SHARE = 0.5  # final rank: this much embedding-based score, the rest TF-IDF-based
+EMBEDDING_SHARE = 0.5  # centrality: this much LexRank over embeddings, the rest LexRank over TF-IDF
+LEXICAL_EDGE = 0.1  # LexRank graph edges: TF-IDF cosine at least this (Erkan & Radev's threshold) ...
+EMBEDDING_EDGE = 0.3  # ... embedding cosine at least this (unrelated news sentences sit near 0.1-0.2)
+REDUNDANT = 0.5  # two sentences repeat each other at this TF-IDF cosine (the LexRank baseline's cut) ...
+EMBEDDING_OFFSET = 0.3  # ... or at this much more embedding cosine (0.8: the same fact reworded)
 
 
 @dataclass(frozen=True)
@@ -50,8 +56,6 @@ class DigestOptions:
     include_quotes: bool = True
     max_quotes: int = 5
     shortlist: int = 12
-    # centrality, cross-outlet support, lead position, length (informative sentences are not short)
-    weights: tuple[float, float, float, float] = field(default=(0.35, 0.45, 0.2, 0.5))
 
     def __post_init__(self) -> None:
         if self.max_sentences < 2:
@@ -76,20 +80,24 @@ def _scale(values: np.ndarray) -> np.ndarray:
     return values / top if top > 0 else values
 
 
-def _scores(cands: Sequence[Candidate], sim: np.ndarray, weights: tuple[float, float, float, float]
-            ) -> np.ndarray:
-    """Relevance (centrality in the story, support across outlets) scaled by lead position, length and style.
+def _centrality(lex_sim: np.ndarray, emb_sim: np.ndarray | None = None) -> np.ndarray:
+    """LexRank over TF-IDF, blended with LexRank over embeddings when they are given (each scaled to 1).
 
-    Position and length only scale relevance, never add to it: an off-topic lead sentence stays off-topic.
+    TF-IDF sees shared names and numbers; embeddings see the same fact in other words across outlets.
     """
-    article_of = np.array([c.article for c in cands])
-    w_central, w_cross, w_lead, w_length = weights
-    if len(np.unique(article_of)) < 2:  # one article: no cross-outlet evidence
-        w_central, w_cross = w_central + w_cross, 0.0
-    relevance = w_central * _scale(centrality(sim, cands)) + w_cross * _scale(cross_support(sim, article_of))
-    lead = 1 - w_lead + w_lead * position_prior(cands)
-    length = 1 - w_length + w_length * length_prior(cands)
-    return relevance * lead * length * np.array([c.prior for c in cands], dtype=np.float32)
+    lexical = _scale(lexrank(lex_sim, threshold=LEXICAL_EDGE))
+    if emb_sim is None:
+        return lexical
+    semantic = _scale(lexrank(emb_sim, threshold=EMBEDDING_EDGE))
+    return (1 - EMBEDDING_SHARE) * lexical + EMBEDDING_SHARE * semantic
+
+
+def _scores(cands: Sequence[Candidate], centrality: np.ndarray) -> np.ndarray:
+    """Centrality times information content times style (leaning openers, quotations, questions).
+
+    They multiply: an informative but off-topic sentence stays off-topic, a central fragment stays thin.
+    """
+    return centrality * information(cands) * np.array([c.prior for c in cands], dtype=np.float32)
 
 
 @dataclass
@@ -102,13 +110,13 @@ class _Selection:
 
 def _select(cands: list[Candidate], embedder: Embedder, options: DigestOptions,
             sent_ids: frozenset[str] = frozenset(), min_k: int = 2) -> _Selection:
-    """Rank cheaply with TF-IDF, embed a shortlist, re-rank, then pick with MMR."""
+    """Rank cheaply with TF-IDF LexRank, embed a shortlist, re-rank with both graphs, then pick with MMR."""
     if not cands:
         return _Selection(cands, [], {}, np.zeros((0, 0), dtype=np.float32))
     lex = tfidf([c.tokens for c in cands])
     lex_sim = lex @ lex.T
     overlap = containment([c.tokens for c in cands])
-    pre = _scores(cands, lex_sim, options.weights)
+    pre = _scores(cands, _centrality(lex_sim))
     sent = [i for i, c in enumerate(cands) if sentence_id(c.text) in sent_ids]
     sent_set = set(sent)
     # The shortlist is taken before removing what was sent: an update only ever draws on the story's
@@ -130,13 +138,14 @@ def _select(cands: list[Candidate], embedder: Embedder, options: DigestOptions,
     sub = [cands[i] for i in short]
     emb = np.stack([vectors[i] for i in short])
     emb_sim = emb @ emb.T
-    final = EMBEDDING_SHARE * _scale(_scores(sub, emb_sim, options.weights)) + (
-        1 - EMBEDDING_SHARE) * _scale(pre[short])
+    sub_lex = lex_sim[np.ix_(short, short)]
+    final = _scores(sub, _centrality(sub_lex, emb_sim))
     sub_overlap = overlap[np.ix_(short, short)]
     says_same = (emb_sim >= SUPPORT_COSINE) & (sub_overlap >= SUPPORT_OVERLAP)
-    picked = mmr_select(final, np.where(says_same, 1.0, emb_sim), [len(c.text) for c in sub],
+    repeats = np.maximum(sub_lex, emb_sim - EMBEDDING_OFFSET)
+    picked = mmr_select(final, np.where(says_same, 1.0, repeats), [len(c.text) for c in sub],
                         options.max_sentences, options.max_chars, overlap=sub_overlap,
-                        redundancy=NEAR_DUPLICATE, min_k=min_k, lam=MMR_LAMBDA, floor=RELEVANCE_FLOOR)
+                        redundancy=REDUNDANT, min_k=min_k, lam=MMR_LAMBDA, floor=RELEVANCE_FLOOR)
     chosen = sorted((short[p] for p in picked), key=lambda i: (cands[i].position, cands[i].article))
     return _Selection(cands, chosen, vectors, overlap)
 
@@ -221,8 +230,15 @@ def _quotes(quotes: Sequence[Quote], options: DigestOptions, seen: frozenset[str
 def _digest(story: Story, embedder: Embedder, quotes: Sequence[Quote], options: DigestOptions,
             seen_sentences: frozenset[str], seen_quotes: frozenset[str], update: bool) -> StoryDigest:
     articles = story.articles
+    min_k = 1 if update else 2
     cands = candidates(articles)
-    sel = _select(cands, embedder, options, seen_sentences, min_k=1 if update else 2)
+    if len(cands) < min_k:  # only cut-off teasers: the outlets' headlines stand in (complete, faithful)
+        known = {sentence_id(c.text) for c in cands}
+        for title in title_candidates(articles, clean=clean_title):
+            if sentence_id(title.text) not in known:
+                known.add(sentence_id(title.text))
+                cands.append(title)
+    sel = _select(cands, embedder, options, seen_sentences, min_k=min_k)
     summary = tuple(SummarySentence(id=sentence_id(cands[i].text), text=cands[i].text, sources=sources)
                     for i, sources in zip(sel.chosen, _supporters(sel, articles, embedder), strict=True))
     picked_quotes = _quotes(quotes, options, seen_quotes)

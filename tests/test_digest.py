@@ -12,12 +12,16 @@ from summarizer.digest import DigestOptions, clean_title, sentence_id, summarize
 from summarizer.embeddings import CachedEmbedder
 from summarizer.extractive import (
     candidates,
+    information,
     is_boilerplate,
     is_complete,
     leans_back,
+    lexrank,
     mmr_select,
     quoted_share,
     strip_dateline,
+    tfidf,
+    title_candidates,
 )
 from summarizer.types import Article, Quote, Story
 
@@ -79,6 +83,45 @@ def test_mmr_respects_budget_and_redundancy() -> None:
     picked = mmr_select(scores, sim, [100, 100, 100, 100], k=3, max_chars=250)
     assert picked == [0, 2]  # 1 is redundant, and a third sentence would exceed 250 characters
     assert mmr_select(scores, sim, [300, 300, 40, 40], k=3, max_chars=100) == [2, 3]
+
+
+def test_lexrank_prefers_the_sentence_the_others_resemble() -> None:
+    # 0 resembles 1, 2 and 3; those resemble only 0 (a little) and 4 resembles nothing
+    sim = np.eye(5)
+    for j, w in ((1, 0.6), (2, 0.5), (3, 0.4)):
+        sim[0, j] = sim[j, 0] = w
+    sim[1, 2] = sim[2, 1] = 0.05  # under the edge threshold: ignored
+    rank = lexrank(sim, threshold=0.1)
+    assert int(np.argmax(rank)) == 0
+    assert rank[4] == rank.min()
+    assert abs(float(rank.sum()) - 1.0) < 1e-5
+    assert lexrank(np.zeros((0, 0))).shape == (0,)
+    flat = lexrank(np.eye(3))  # no edges at all: every sentence equal
+    assert np.allclose(flat, 1 / 3)
+
+
+def test_tfidf_keeps_the_story_topic_word() -> None:
+    # "flood" is in every sentence: it is the topic, so it must still make sentences similar
+    rows = tfidf([["flood", "river"], ["flood", "school"], ["flood", "power"]])
+    assert float(rows[0] @ rows[1]) > 0.2
+    assert np.allclose(np.linalg.norm(rows, axis=1), 1.0)
+
+
+def test_information_grows_with_content_words_but_sublinearly() -> None:
+    cands = candidates([Article(id="a", title="", text=(
+        "The mayor spoke briefly to reporters today. "
+        "The mayor of Riverton announced new flood barriers, two pumping stations and a county relief fund "
+        "for the families who lost homes along the river on Tuesday night."))])
+    short, long_ = information(cands)
+    assert long_ > short
+    assert long_ / short < len(cands[1].tokens) / len(cands[0].tokens)
+
+
+def test_title_candidates_are_complete_headlines_only() -> None:
+    articles = (Article(id="a", title="Senate acquits former president - Daily Post", text="x"),
+                Article(id="b", title="Breaking", text="y"))
+    titles = title_candidates(articles, clean=clean_title)
+    assert [(t.text, t.article, t.position) for t in titles] == [("Senate acquits former president", 0, -1)]
 
 
 def test_options_validate() -> None:
@@ -156,6 +199,28 @@ def test_quotes_listed_separately(embedder: CachedEmbedder) -> None:
     assert [q.id for q in digest.quotes] == ["q2", "q1"]  # multi-source first; "Yes." is too short
     none = summarize_story(story, embedder, quotes=quotes, options=DigestOptions(include_quotes=False))
     assert none.quotes == ()
+
+
+@pytest.mark.model
+def test_headlines_stand_in_when_every_text_is_cut_off(embedder: CachedEmbedder) -> None:
+    teasers = (
+        Article(id="a", title="Senate votes to acquit former president on incitement charge",
+                text="The Senate on Saturday voted 57-43 to acquit the former president after the"),
+        Article(id="b", title="Seven Republicans join Democrats but conviction falls short in Senate",
+                text="Seven Republican senators joined Democrats in voting to convict, falling short of the"),
+    )
+    digest = summarize_story(Story(id="cut", articles=teasers), embedder)
+    assert digest.summary, "a story of cut-off teasers still gets a summary"
+    titles = {a.title for a in teasers}
+    for s in digest.summary:
+        assert s.text in titles and is_complete(s.text + ".") and not s.text.endswith("the")
+        assert s.sources[0] == next(a.id for a in teasers if a.title == s.text)
+    # with complete sentences in the story, headlines are never used as summary sentences
+    full = (*teasers, Article(id="c", title="Trump acquitted", text=(
+        "The Senate acquitted the former president on Saturday by a vote of 57 to 43. Seven Republicans "
+        "voted with the Democrats, short of the two-thirds majority needed to convict him.")))
+    digest = summarize_story(Story(id="full", articles=full), embedder)
+    assert digest.summary and not {s.text for s in digest.summary} & {a.title for a in full}
 
 
 @pytest.mark.model
