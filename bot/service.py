@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from bot.ask.index import AskIndex
 from bot.config import Config
+from bot.delivery.selection import keyword_pattern, story_matches
 from bot.digests import assign_stories, digest_stories, group_stories, to_article
 from bot.embedding_store import StoreCachedEmbedder
 from bot.ingestion import open_source
@@ -49,10 +50,8 @@ class Newsroom:
             articles = [to_article(r) for r in rows]
         membership = assign_stories(self.engine, self.embedder, self.config, articles)
         stories = group_stories(articles, membership)
-        if keywords:
-            words = [k.lower() for k in keywords]
-            stories = [s for s in stories
-                       if any(w in (a.title + " " + a.text).lower() for a in s.articles for w in words)]
+        pattern = keyword_pattern(keywords)  # whole words, never user-supplied regular expressions
+        stories = [s for s in stories if story_matches(s, pattern)]
         return digest_stories(stories[: limit or self.config.digest.max_stories], self.embedder, self.config)
 
     def ask(self, question: str, story_id: str | None = None) -> Answer:

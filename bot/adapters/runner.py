@@ -8,8 +8,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import math
 import signal
 import sys
+from collections.abc import Callable, Coroutine, Sequence
 from typing import Any, TextIO
 
 from bot.adapters.base import Adapter, deliver
@@ -21,6 +23,7 @@ from bot.commands.state import ChatStore
 from bot.config import Config
 
 log = logging.getLogger(__name__)
+Service = Callable[[asyncio.Event], Coroutine[Any, Any, None]]
 
 
 def chat_adapters(layer: CommandLayer, config: Config, webhook_url: str | None = None) -> dict[str, Adapter]:
@@ -38,7 +41,13 @@ def chat_adapters(layer: CommandLayer, config: Config, webhook_url: str | None =
             secret = secrets.telegram_webhook_secret or webhook_secret(token)
             hook = Webhook(url=url, secret=secret, host=config.telegram.webhook_listen,
                            port=config.telegram.webhook_port)
-        adapters["telegram"] = TelegramAdapter(layer, token, config.telegram.base_url, webhook=hook)
+        from bot.adapters.telegram.ratelimit import FloodLimiter
+
+        # Telegram allows ~30 messages/s overall; a self-hosted Bot API server may allow what
+        # `delivery.rate_per_second` says (the outbox paces itself; this is only the safety net).
+        overall = max(30, math.ceil(config.delivery.rate_per_second * 1.2))
+        adapters["telegram"] = TelegramAdapter(layer, token, config.telegram.base_url, webhook=hook,
+                                               limiter=FloodLimiter(overall_per_second=overall))
     slack_ok = secrets.slack_bot_token and (secrets.slack_signing_secret or secrets.slack_app_token)
     if slack_ok and (not wanted or "slack" in wanted):
         from bot.adapters.slack.adapter import SlackAdapter
@@ -82,9 +91,13 @@ async def run_once(layer: CommandLayer, adapters: dict[str, Adapter], ingest: An
     return 1 if result.failed else 0
 
 
-async def run_forever(adapters: list[Adapter]) -> int:
-    """Start every adapter and run until a signal, or until the console reaches end of input."""
+async def run_forever(adapters: list[Adapter], services: Sequence[Service] = ()) -> int:
+    """Start every adapter and run until a signal, or until the console reaches end of input.
+
+    `services` (the scheduler and the outbox) run alongside and are told to stop with the adapters.
+    """
     stop = asyncio.Event()
+    background: list[asyncio.Task[None]] = []
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         with contextlib.suppress(NotImplementedError, RuntimeError):
@@ -94,6 +107,7 @@ async def run_forever(adapters: list[Adapter]) -> int:
         for adapter in adapters:
             await adapter.start()
             started.append(adapter)
+        background = [asyncio.create_task(service(stop)) for service in services]
         waits = [asyncio.create_task(a.wait()) for a in adapters]
         stopper = asyncio.create_task(stop.wait())
         done, pending = await asyncio.wait([*waits, stopper], return_when=asyncio.FIRST_COMPLETED)
@@ -103,6 +117,9 @@ async def run_forever(adapters: list[Adapter]) -> int:
             if task is not stopper and task.exception():
                 raise task.exception()  # type: ignore[misc]
     finally:
+        stop.set()
+        if background:
+            await asyncio.gather(*background, return_exceptions=True)
         for adapter in reversed(started):
             with contextlib.suppress(Exception):
                 await adapter.stop()

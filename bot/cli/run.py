@@ -46,8 +46,11 @@ def handle(args: argparse.Namespace) -> int:
     if args.once:
         return asyncio.run(run_once(layer, adapters, ingest=news.ingest))
     running: list[Adapter] = list(adapters.values())
+    senders: dict[str, Adapter] = dict(adapters)
     if not running or args.console:
-        running.append(ConsoleAdapter(layer))
+        console = ConsoleAdapter(layer)
+        running.append(console)
+        senders[console.platform or "console"] = console
     services = []
     if config.schedule.enabled and not args.no_schedule:
         from bot.scheduling.app import run_scheduled
@@ -55,7 +58,7 @@ def handle(args: argparse.Namespace) -> int:
         async def scheduled(stop: asyncio.Event) -> None:
             for adapter in adapters.values():
                 await adapter.connect()
-            await run_scheduled(news, adapters, stop)
+            await run_scheduled(news, senders, stop)
 
         services.append(scheduled)
     return asyncio.run(run_forever(running, services))

@@ -3,7 +3,8 @@
 from alembic import context
 from sqlalchemy import create_engine
 
-import bot.storage.chat_models  # noqa: F401  (registers the chat tables on Base.metadata)
+import bot.storage.chat_models
+import bot.storage.delivery_models  # noqa: F401  (the outbox and scheduling tables)
 from bot.storage.models import Base
 
 config = context.config

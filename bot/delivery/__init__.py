@@ -1,0 +1,1 @@
+"""Exactly-once digests: the outbox (build -> store -> deliver), per-message state, retries, rate limits."""
