@@ -2,17 +2,22 @@
 
 Two signals decide. Sentence embeddings say "same kind of news"; weighted names, numbers and content
 words (TF-IDF with document frequencies learnt from the stream itself) say "same event" - they keep
-two earthquakes or two rehab check-ins apart. An article joins a story only when it is close to the
-story *as a whole* (its centroid) and, on average and at worst, to its members, so a story never grows
-by chaining A-B-C. Publication dates bound a story in time: a newcomer must fall within `window` of
-the story's span. Stories idle for longer than the window are closed and dropped from the state,
-which keeps the serialised state bounded.
+two earthquakes or two rehab check-ins apart. A batch of arrivals is grouped by average-linkage
+agglomerative clustering, seeded with the open stories (which may grow but never merge or split):
+a newcomer joins a story only when it is close to the story *as a whole* (the average over all its
+members), so a story never grows by chaining A-B-C, and the result does not depend on the order in
+which a batch arrived. Similarities are corrected for "hubness" (CSLS): an article that resembles
+everything (a short generic lede, a wire-style round-up) has its similarities lowered by how close it
+is to its nearest neighbours, so the threshold means the same for long and short texts. Publication
+dates bound a story in time: a newcomer must fall within `window` of the story's span. Stories idle
+for longer than the window are closed and dropped from the state, which keeps it bounded.
 """
 
 from __future__ import annotations
 
 import base64
 import hashlib
+import math
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -22,35 +27,39 @@ from typing import Any
 import numpy as np
 
 from summarizer.embeddings import Embedder
-from summarizer.keywords import cosine, event_terms, mean_vector, tfidf
+from summarizer.keywords import WORD_PREFIX, cosine_matrix, event_terms, tfidf, word_terms
 from summarizer.types import Article, Story
 
-STATE_VERSION = 1
+STATE_VERSION = 2
 EMBED_CHARS = 1200  # title + lead: the event is stated up front; the tail adds background and cost
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 @dataclass(frozen=True)
 class ClusterSettings:
-    """Thresholds on the blended similarity `semantic * cosine(embeddings) + (1 - semantic) * cosine(terms)`.
+    """How similar two articles must be to share a story.
 
-    `join`: newcomer vs story centroid; `mean_link` / `min_link`: average and worst similarity to the
-    story's members (the no-chaining guard); `floor`: embedding similarity below which a story is
-    not even scored (speed only). `refine_rounds`: passes over a batch after the first, in which each
-    new article may move to a story that fits it better now that later articles have arrived (earlier
-    batches and restored members never move).
+    Pair similarity is `semantic * cosine(embeddings) + words * cosine(plain-word TF-IDF) +
+    (1 - semantic - words) * cosine(TF-IDF of names, numbers and content words)`, minus
+    `hub` times the mean of the two articles' hub scores (each one's average similarity to its
+    `hub_k` nearest neighbours in the pool; in a pool too small to have them, the missing ones count
+    as `hub_prior`, a typical nearest-neighbour similarity in a day of news). Average-linkage clustering
+    merges while the average pair similarity between two groups is at least `join`, and never when
+    their worst pair is below `min_link` (a guard against chaining that only matters for loose
+    settings: average linkage itself does not chain).
     """
 
     semantic: float = 0.4
-    join: float = 0.38
-    mean_link: float = 0.30
-    min_link: float = 0.15
-    floor: float = 0.25
+    words: float = 0.3
+    hub: float = 0.5
+    hub_k: int = 3
+    hub_prior: float = 0.5
+    join: float = 0.10
+    min_link: float = -0.1
     max_terms: int = 200_000
-    refine_rounds: int = 2
 
-    def blend(self, emb: float, terms: float) -> float:
-        return self.semantic * emb + (1.0 - self.semantic) * terms
+    def blend(self, emb: np.ndarray, terms: np.ndarray, words: np.ndarray) -> np.ndarray:
+        return self.semantic * emb + self.words * words + (1.0 - self.semantic - self.words) * terms
 
 
 @dataclass
@@ -59,7 +68,7 @@ class _Member:
     vector: np.ndarray
     terms: dict[str, float]
     published: datetime | None
-    weights: dict[str, float] = field(default_factory=dict)
+    weights: tuple[dict[str, float], dict[str, float]] = field(default_factory=lambda: ({}, {}))
     weights_at: int = -1
 
 
@@ -67,10 +76,6 @@ class _Member:
 class _Story:
     id: str
     members: list[_Member]
-
-    def span(self) -> tuple[datetime | None, datetime | None]:
-        dates = [m.published for m in self.members if m.published is not None]
-        return (min(dates), max(dates)) if dates else (None, None)
 
 
 def story_id_for(article_id: str) -> str:
@@ -114,17 +119,13 @@ class StoryClusterer:
         return self.add_many([article])[0]
 
     def add_many(self, articles: Sequence[Article]) -> list[str]:
-        """Story ids in the order given; articles are processed in arrival order, embedded in one batch."""
+        """Story ids in the order given. The new articles are embedded in one batch and clustered
+        together with the open stories, so the outcome does not depend on their order."""
         known = self._by_article.keys() | self._session.keys()
         todo = sorted({a.id: a for a in articles if a.id not in known}.values(), key=arrival_order)
-        vectors = self.embedder.embed([embed_text(a) for a in todo]) if todo else None
-        before = {st.id for st in self._stories}
-        batch = []
-        for i, article in enumerate(todo):
-            assert vectors is not None
-            batch.append(self._add_one(article, np.asarray(vectors[i], dtype=np.float32)))
-        if len(batch) > 1:
-            self._refine(batch, before)
+        if todo:
+            vectors = np.asarray(self.embedder.embed([embed_text(a) for a in todo]), dtype=np.float32)
+            self._cluster([self._member(a, v) for a, v in zip(todo, vectors, strict=True)])
         result = [self._session.get(a.id) or self._by_article[a.id] for a in articles]
         self._close_idle()
         return result
@@ -144,90 +145,67 @@ class StoryClusterer:
 
     # -- clustering -------------------------------------------------------------------------------
 
-    def _add_one(self, article: Article, vector: np.ndarray) -> _Member:
+    def _member(self, article: Article, vector: np.ndarray) -> _Member:
         published = arrival_order(article)[0] if article.published is not None else None
-        terms = event_terms(article.title, article.text)
+        terms = event_terms(article.title, article.text) | word_terms(article.title, article.text)
         self._df.update(terms.keys())
         self._n_docs += 1
-        # float16 as in the saved state, so a restored run decides exactly like an uninterrupted one
-        member = _Member(article.id, vector.astype(np.float16).astype(np.float32), terms, published)
-        target = self._best_story(member)
-        if target is None:
-            target = _Story(story_id_for(article.id), [])
-            self._stories.append(target)
-        target.members.append(member)
-        self._by_article[article.id] = target.id
-        self._session[article.id] = target.id
         self._articles[article.id] = article
         if published is not None and (self._latest is None or published > self._latest):
             self._latest = published
-        return member
+        # float16 as in the saved state, so a restored run decides exactly like an uninterrupted one
+        return _Member(article.id, vector.astype(np.float16).astype(np.float32), terms, published)
 
-    def _refine(self, batch: list[_Member], old: set[str]) -> None:
-        """Let this batch's articles move to the story that fits them best now (a one-pass order effect:
-        an early article may have joined a look-alike event before its own story existed). Stories
-        founded in this batch are then named after their earliest remaining member."""
-        owner = {id(m): st for st in self._stories for m in st.members}
-        for _ in range(self.settings.refine_rounds):
-            moved = False
-            for member in batch:
-                home = owner[id(member)]
-                home.members.remove(member)
-                if not home.members:
-                    self._stories.remove(home)
-                target = self._best_story(member)
-                if target is None:
-                    target = home if not home.members else _Story(story_id_for(member.article_id), [])
-                    if target not in self._stories:
-                        self._stories.append(target)
-                target.members.append(member)
-                target.members.sort(key=_member_order)
-                owner[id(member)] = target
-                moved = moved or target is not home
-            if not moved:
-                break
-        for story in self._stories:
-            if story.id not in old:
-                story.id = story_id_for(story.members[0].article_id)
-        self._stories.sort(key=lambda st: _member_order(st.members[0]))
-        for member in batch:
-            self._by_article[member.article_id] = owner[id(member)].id
-            self._session[member.article_id] = owner[id(member)].id
+    def _cluster(self, batch: list[_Member]) -> None:
+        """Average-linkage clustering of the batch, seeded with the open stories as fixed groups."""
+        old = self._stories
+        members = [m for st in old for m in st.members] + batch
+        sizes = [len(st.members) for st in old] + [1] * len(batch)
+        groups = average_linkage(self._similarity(members), sizes, len(old),
+                                 [_timestamp(m.published) for m in members],
+                                 self.window.total_seconds(), self.settings.join, self.settings.min_link)
+        offset = sum(sizes[: len(old)])
+        founded: dict[int, list[_Member]] = {}
+        for i, member in enumerate(batch):
+            group = groups[offset + i]
+            if group < len(old):
+                old[group].members.append(member)
+                old[group].members.sort(key=_member_order)
+            else:
+                founded.setdefault(group, []).append(member)
+        for group_members in sorted(founded.values(), key=lambda ms: _member_order(ms[0])):
+            old.append(_Story(story_id_for(group_members[0].article_id), group_members))
+        for story in old:
+            for member in story.members:
+                if member.article_id in self._articles:
+                    self._session[member.article_id] = story.id
+                self._by_article[member.article_id] = story.id
 
-    def _weights(self, member: _Member) -> dict[str, float]:
-        """TF-IDF of a member under the current document frequencies (computed once per newcomer)."""
+    def _similarity(self, members: list[_Member]) -> np.ndarray:
+        """Pairwise blended similarity with the hubness (CSLS) correction; the diagonal is unused."""
+        s = self.settings
+        vectors = np.stack([m.vector for m in members])
+        weights = [self._weights(m) for m in members]
+        sims = s.blend(vectors @ vectors.T, cosine_matrix([w[0] for w in weights]),
+                       cosine_matrix([w[1] for w in weights]))
+        if s.hub:
+            others = sims.copy()
+            np.fill_diagonal(others, -np.inf)
+            k = min(s.hub_k, len(members) - 1)  # an empty pool leaves only the prior
+            nearest = np.clip(np.partition(others, -k, axis=1)[:, -k:], 0.0, None) if k else others[:, :0]
+            hubness = (nearest.sum(axis=1) + (s.hub_k - k) * s.hub_prior) / s.hub_k
+            sims = sims - s.hub * (hubness[:, None] + hubness[None, :]) / 2.0
+        return np.asarray(sims, dtype=np.float64)
+
+    def _weights(self, member: _Member) -> tuple[dict[str, float], dict[str, float]]:
+        """The two TF-IDF vectors of a member (event terms, plain words) under the current document
+        frequencies (computed once per batch)."""
         if member.weights_at != self._n_docs:
-            member.weights = tfidf(member.terms, self._df, self._n_docs)
+            event = {t: w for t, w in member.terms.items() if not t.startswith(WORD_PREFIX)}
+            words = {t: w for t, w in member.terms.items() if t.startswith(WORD_PREFIX)}
+            member.weights = (tfidf(event, self._df, self._n_docs), tfidf(words, self._df, self._n_docs))
             member.weights_at = self._n_docs
         return member.weights
-
-    def _in_window(self, story: _Story, when: datetime | None) -> bool:
-        first, last = story.span()
-        if when is None or first is None or last is None:
-            return True
-        return first - self.window <= when <= last + self.window
-
-    def _best_story(self, new: _Member) -> _Story | None:
-        s = self.settings
-        best: tuple[float, _Story] | None = None
-        mine = self._weights(new)
-        for story in self._stories:
-            if not self._in_window(story, new.published):
-                continue
-            matrix = np.stack([m.vector for m in story.members])
-            centroid = matrix.mean(axis=0)
-            emb_centroid = float(centroid @ new.vector) / (float(np.linalg.norm(centroid)) or 1.0)
-            if emb_centroid < s.floor:
-                continue
-            theirs = [self._weights(m) for m in story.members]
-            score = s.blend(emb_centroid, cosine(mine, mean_vector(theirs)))
-            if score < s.join or (best is not None and score <= best[0]):
-                continue
-            sims = matrix @ new.vector
-            links = [s.blend(float(e), cosine(mine, w)) for e, w in zip(sims, theirs, strict=True)]
-            if sum(links) / len(links) >= s.mean_link and min(links) >= s.min_link:
-                best = (score, story)
-        return best[1] if best else None
 
     def _close_idle(self) -> None:
         """Drop stories whose last article is more than a window older than the newest one seen."""
@@ -236,8 +214,8 @@ class StoryClusterer:
         horizon = self._latest - self.window
         keep = []
         for story in self._stories:
-            last = story.span()[1]
-            if last is not None and last < horizon:
+            dates = [m.published for m in story.members if m.published is not None]
+            if dates and max(dates) < horizon:
                 for m in story.members:
                     self._by_article.pop(m.article_id, None)
             else:
@@ -263,9 +241,13 @@ class StoryClusterer:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any], embedder: Embedder) -> StoryClusterer:
-        if data.get("version") != STATE_VERSION:
-            raise ValueError(f"unsupported story-clusterer state version {data.get('version')!r}")
-        settings = ClusterSettings(**data.get("settings", {}))
+        version = data.get("version")
+        if version not in (1, STATE_VERSION):
+            raise ValueError(f"unsupported story-clusterer state version {version!r}")
+        # version 1 thresholds were on another scale: its stories and members carry over, not its settings
+        known = ClusterSettings.__dataclass_fields__
+        saved = data.get("settings", {}) if version == STATE_VERSION else {}
+        settings = ClusterSettings(**{k: v for k, v in saved.items() if k in known})
         self = cls(embedder, window=timedelta(seconds=float(data["window_seconds"])), settings=settings)
         self._n_docs = int(data["n_docs"])
         self._df = Counter({str(k): int(v) for k, v in data["df"].items()})
@@ -291,3 +273,57 @@ def _member_from_dict(d: dict[str, Any]) -> _Member:
     vector = np.frombuffer(base64.b64decode(d["vector"]), dtype=np.float16).astype(np.float32)
     published = datetime.fromisoformat(d["published"]) if d.get("published") else None
     return _Member(str(d["id"]), vector, {str(k): float(v) for k, v in d["terms"].items()}, published)
+
+
+def _timestamp(when: datetime | None) -> float:
+    return when.timestamp() if when is not None else math.nan
+
+
+def average_linkage(sims: np.ndarray, sizes: Sequence[int], n_fixed: int, times: Sequence[float],
+                    window: float, join: float, min_link: float) -> list[int]:
+    """The final group of every row of `sims`, whose rows come grouped: `sizes` gives the initial
+    groups in order, the first `n_fixed` of which are existing stories (they may absorb others but
+    never merge with each other; each keeps its own index). Two groups merge, best pair first, while
+    their average pair similarity is >= `join`, their worst pair >= `min_link`, and their date spans
+    (`times` in seconds, NaN when undated) lie within `window` of each other."""
+    starts = np.cumsum([0, *sizes[:-1]])
+    total = np.add.reduceat(np.add.reduceat(sims, starts, axis=0), starts, axis=1)
+    worst = np.minimum.reduceat(np.minimum.reduceat(sims, starts, axis=0), starts, axis=1)
+    count = np.asarray(sizes, dtype=np.float64)
+    stamps = np.asarray(times, dtype=np.float64)
+    with np.errstate(all="ignore"):  # all-NaN groups (undated) are fine: NaN compares as "in window"
+        first = np.fmin.reduceat(stamps, starts)
+        last = np.fmax.reduceat(stamps, starts)
+    fixed = np.arange(len(sizes)) < n_fixed
+    alive = np.ones(len(sizes), dtype=bool)
+
+    def row(i: int) -> np.ndarray:
+        score = total[i] / (count[i] * count)
+        gap = np.maximum(first - last[i], first[i] - last)
+        bad = ~alive | (worst[i] < min_link) | (gap > window) | (fixed & fixed[i])
+        bad[i] = True
+        return np.where(bad, -np.inf, score)
+
+    scores = np.stack([row(i) for i in range(len(sizes))]) if len(sizes) else np.zeros((0, 0))
+    parent = np.arange(len(sizes))
+    while scores.size:
+        best = int(np.argmax(scores))
+        i, j = divmod(best, len(sizes))
+        if scores[i, j] < join:
+            break
+        keep, gone = (j, i) if fixed[j] or (not fixed[i] and j < i) else (i, j)
+        total[keep] += total[gone]
+        total[:, keep] += total[:, gone]
+        worst[keep] = np.minimum(worst[keep], worst[gone])
+        worst[:, keep] = worst[keep]
+        count[keep] += count[gone]
+        first[keep] = np.fmin(first[keep], first[gone])
+        last[keep] = np.fmax(last[keep], last[gone])
+        fixed[keep] |= fixed[gone]
+        alive[gone] = False
+        parent[parent == gone] = keep
+        scores[gone] = -np.inf
+        scores[:, gone] = -np.inf
+        scores[keep] = row(keep)
+        scores[:, keep] = scores[keep]
+    return [int(parent[g]) for g, size in enumerate(sizes) for _ in range(size)]

@@ -6,6 +6,7 @@ Clustering tests use the real embedding model (session fixture `embedder` in con
 from __future__ import annotations
 
 import json
+import math
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -13,8 +14,17 @@ import numpy as np
 import pytest
 
 from summarizer.embeddings import CachedEmbedder
-from summarizer.keywords import ENTITY_PREFIX, NUMBER_PREFIX, cosine, event_terms, tfidf
-from summarizer.stories import ClusterSettings, StoryClusterer, story_id_for
+from summarizer.keywords import (
+    ENTITY_PREFIX,
+    NUMBER_PREFIX,
+    WORD_PREFIX,
+    cosine,
+    cosine_matrix,
+    event_terms,
+    tfidf,
+    word_terms,
+)
+from summarizer.stories import ClusterSettings, StoryClusterer, average_linkage, story_id_for
 from summarizer.types import Article
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
@@ -86,6 +96,27 @@ def test_tfidf_rare_shared_names_outweigh_common_words() -> None:
     assert abs(sum(v * v for v in vecs[0].values()) - 1.0) < 1e-9
 
 
+def test_word_terms_keep_content_words_and_numbers_not_stop_words() -> None:
+    bag = word_terms("Quake hits Peru", "The quake killed 2 people and the quake destroyed 40 homes.")
+    assert bag[WORD_PREFIX + "quake"] == 3.0 and WORD_PREFIX + "40" in bag
+    assert WORD_PREFIX + "the" not in bag and WORD_PREFIX + "and" not in bag
+
+
+def test_cosine_matrix_matches_pairwise_cosine() -> None:
+    texts = ("Quake in Elazig kills 18.", "Elazig quake toll rises.", "Budget vote.")
+    docs = [event_terms("", t) for t in texts]
+    df: dict[str, int] = {}
+    for d in docs:
+        for t in d:
+            df[t] = df.get(t, 0) + 1
+    vecs = [tfidf(d, df, len(docs)) for d in docs]
+    matrix = cosine_matrix(vecs)
+    for i, a in enumerate(vecs):
+        for j, b in enumerate(vecs):
+            assert matrix[i, j] == pytest.approx(cosine(a, b), abs=1e-6)
+    assert matrix[0, 1] > matrix[0, 2]
+
+
 # -- clustering (real model) -----------------------------------------------------------------------
 
 @pytest.mark.model
@@ -125,12 +156,17 @@ def test_no_chaining_through_a_bridge_article(embedder: CachedEmbedder) -> None:
     c = art("c-c", "", "The national football team won the cup after a dramatic penalty shootout.", 2)
     va, vb, vc = embedder.embed([x.text for x in (a, b, c)])
     assert float(va @ vb) > 0.5 and float(vb @ vc) > 0.35 and float(va @ vc) < 0.2  # a chain A-B-C
-    loose = ClusterSettings(semantic=1.0, join=0.2, mean_link=0.2, min_link=0.3, floor=0.1)
+    loose = ClusterSettings(semantic=1.0, words=0.0, hub=0.0, join=0.2, min_link=0.3)
     ids = StoryClusterer(embedder, settings=loose).add_many([a, b, c])
     assert ids[0] == ids[1] and ids[2] != ids[0]
     # the same thresholds without the worst-link guard do chain: the guard is what keeps C out
-    chaining = ClusterSettings(semantic=1.0, join=0.2, mean_link=0.2, min_link=0.0, floor=0.1)
+    chaining = ClusterSettings(semantic=1.0, words=0.0, hub=0.0, join=0.2, min_link=-1.0)
     assert len(set(StoryClusterer(embedder, settings=chaining).add_many([a, b, c]))) == 1
+    # one at a time, C is checked against the story {A, B} as a whole: the average link keeps it out
+    # even without the guard once the bar is above the average of B-C and A-C
+    strict = ClusterSettings(semantic=1.0, words=0.0, hub=0.0, join=float(va @ vb) - 0.01, min_link=-1.0)
+    one_by_one = StoryClusterer(embedder, settings=strict)
+    assert [one_by_one.add(x) for x in (a, b, c)] == [story_id_for("c-a")] * 2 + [story_id_for("c-c")]
 
 
 @pytest.mark.model
@@ -183,10 +219,39 @@ def test_state_round_trip_continues_incrementally(embedder: CachedEmbedder) -> N
 def test_interleaved_arrivals_of_two_events_sort_out(embedder: CachedEmbedder) -> None:
     # the first Peru report arrives between Turkey reports, before any Peru story exists
     articles = [QUAKE_TURKEY[0], QUAKE_PERU[0], *QUAKE_TURKEY[1:], QUAKE_PERU[1]]
-    for rounds in (0, 2):  # with and without the batch refinement pass
-        ids = StoryClusterer(embedder, settings=ClusterSettings(refine_rounds=rounds)).add_many(articles)
-        assert by_story(ids) == [{0, 2, 3}, {1, 4}]
-        assert ids[1] == story_id_for("pe-1")
+    batch = StoryClusterer(embedder).add_many(articles)
+    assert by_story(batch) == [{0, 2, 3}, {1, 4}]
+    assert batch[1] == story_id_for("pe-1")
+    one_by_one = StoryClusterer(embedder)
+    assert [one_by_one.add(a) for a in articles] == batch  # incremental arrivals decide the same
+
+
+@pytest.mark.model
+def test_batch_outcome_does_not_depend_on_arrival_order(embedder: CachedEmbedder) -> None:
+    undated = [art(a.id, a.title, a.text, None) for a in QUAKE_TURKEY + QUAKE_PERU]
+    first = StoryClusterer(embedder).add_many(undated)
+    for order in (undated[::-1], undated[1::2] + undated[::2]):
+        again = StoryClusterer(embedder).add_many(order)
+        assert dict(zip([a.id for a in order], again, strict=True)) == \
+            dict(zip([a.id for a in undated], first, strict=True))
+
+
+def test_average_linkage_merges_groups_not_chains() -> None:
+    # 0-1 close, 1-2 close, 0-2 far: single linkage would chain all three; average linkage must not
+    sims = np.array([[1.0, 0.9, 0.0], [0.9, 1.0, 0.5], [0.0, 0.5, 1.0]])
+    assert average_linkage(sims, [1, 1, 1], 0, [math.nan] * 3, 0.0, join=0.3, min_link=-1.0) == [0, 0, 2]
+    assert average_linkage(sims, [1, 1, 1], 0, [math.nan] * 3, 0.0, join=0.2, min_link=-1.0) == [0, 0, 0]
+    assert average_linkage(sims, [1, 1, 1], 0, [math.nan] * 3, 0.0, join=0.2, min_link=0.1) == [0, 0, 2]
+
+
+def test_average_linkage_keeps_existing_stories_apart_and_respects_the_window() -> None:
+    # rows 0-1: story A, row 2: story B (both existing), row 3: a newcomer close to both
+    sims = np.full((4, 4), 0.8)
+    assert average_linkage(sims, [2, 1, 1], 2, [math.nan] * 4, 0.0, join=0.5, min_link=-1.0) == [0, 0, 1, 0]
+    day = 86400.0
+    times = [0.0, day, 10 * day, 10 * day]  # the newcomer is dated with B, far from A
+    assert average_linkage(sims, [2, 1, 1], 2, times, 3 * day, join=0.5, min_link=-1.0) == [0, 0, 1, 1]
+    assert average_linkage(sims, [1, 1, 1, 1], 0, times, 3 * day, join=0.5, min_link=-1.0) == [0, 0, 2, 2]
 
 
 @pytest.mark.model
@@ -207,3 +272,16 @@ def test_the_five_seeds_form_one_story(clusterer: StoryClusterer) -> None:
         articles.append(Article(id=path.stem, title="", text="\n".join(lines)))
     assert len(articles) == 5
     assert len(set(clusterer.add_many(articles))) == 1
+
+
+@pytest.mark.model
+def test_a_version_1_state_is_taken_over_with_current_settings(embedder: CachedEmbedder) -> None:
+    clusterer = StoryClusterer(embedder)
+    clusterer.add_many(QUAKE_TURKEY)
+    state = clusterer.to_dict()
+    state["version"] = 1
+    state["settings"] = {"semantic": 0.4, "join": 0.38, "mean_link": 0.3, "min_link": 0.15, "floor": 0.25}
+    restored = StoryClusterer.from_dict(state, embedder)
+    assert restored.settings == ClusterSettings()
+    assert restored.add_many(QUAKE_PERU) == [story_id_for("pe-1")] * 2
+    assert restored.assignments()["tr-2"] == story_id_for("tr-1")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +32,7 @@ def register(sub: Any) -> None:
                    help="Telegram webhook mode at this public URL (default: long polling)")
     p.add_argument("--config", type=Path, help="configuration file (TOML); default config/default.toml")
     p.add_argument("--db", metavar="URL", help="store URL (overrides NEWSDIGEST_DB_URL and the config)")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
     p.set_defaults(handler=handle)
 
 
@@ -45,6 +47,10 @@ def handle(args: argparse.Namespace) -> int:
     adapters = chat_adapters(layer, config, args.telegram_webhook)
     if args.once:
         return asyncio.run(run_once(layer, adapters, ingest=news.ingest))
+    # Start from the configured sources, so a fresh store answers /digest and /ask at once.
+    report = news.ingest(progress=not args.no_progress)
+    for err in report.skipped:
+        print(f"skipped {err.item}: {err.reason}", file=sys.stderr)
     running: list[Adapter] = list(adapters.values())
     senders: dict[str, Adapter] = dict(adapters)
     if not running or args.console:
