@@ -12,6 +12,7 @@ import re
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Literal
 
 import numpy as np
@@ -34,6 +35,7 @@ STOPWORDS = frozenset(_STOP_TEXT.split())
 _WORD = re.compile(r"\d+(?:[.,]\d+)*(?![\w])|[\w][\w'’.-]*[\w]|\w", re.UNICODE)
 
 
+@lru_cache(maxsize=200_000)
 def stem(token: str) -> str:
     """A deliberately light stemmer: plural and possessive endings only (names must stay intact)."""
     token = token.replace("’", "'")

@@ -7,9 +7,18 @@ from datetime import datetime
 import numpy as np
 import pytest
 
-from summarizer.answers import REFUSAL, answer_question, build_answer, question_type
-from summarizer.passages import make_passages
-from summarizer.retrieval import MemoryIndex, rrf, tokenize
+from summarizer.answers import (
+    REFUSAL,
+    AnswerOptions,
+    answer_question,
+    build_answer,
+    predicate_words,
+    question_type,
+    signals,
+)
+from summarizer.passages import Passage, make_passages
+from summarizer.retrieval import Hit, MemoryIndex, rrf, tokenize
+from summarizer.spans import question_speaker, quotes_by, root
 from summarizer.types import Article
 
 QUAKE_A = Article(
@@ -139,3 +148,49 @@ def test_scope_restricts_search() -> None:
     idx = MemoryIndex(passages, np.eye(len(passages), 8, dtype=np.float32))
     hits = idx.search("earthquake Izmir killed", None, scope={"league-1"}, mode="bm25")
     assert all(h.passage.article_id == "league-1" for h in hits)
+
+
+def _hit(article: str, index: int, dense: float, lexical: float, text: str = "Some words here.") -> Hit:
+    p = Passage(id=f"{article}#{index}", article_id=article, index=index, sentences=(text,))
+    return Hit(passage=p, score=dense + lexical, lexical=lexical, dense=dense)
+
+
+def test_signals_reward_retriever_agreement_and_a_standout_match() -> None:
+    agree = [_hit(f"a{i}", 0, 0.8 - 0.05 * i, 10.0 - i) for i in range(10)]
+    disagree = ([_hit(f"d{i}", 0, 0.8 - 0.05 * i, 0.0) for i in range(10)]
+                + [_hit(f"l{i}", 0, 0.1, 10.0 - i) for i in range(10)])
+    s_agree, s_dis = signals(agree, []), signals(disagree, [])
+    assert s_agree.agreement == 1.0 and s_agree.same_top == 1.0
+    assert s_dis.agreement == 0.0 and s_dis.same_top == 0.0
+    flat = signals([_hit(f"f{i}", 0, 0.5, 1.0) for i in range(10)], [])
+    assert flat.dense_margin == pytest.approx(0.0) and s_agree.dense_margin > 0.1
+    options = AnswerOptions()
+    assert s_agree.confidence(options) > s_dis.confidence(options)
+
+
+def test_predicate_words_skip_names_types_and_framing() -> None:
+    assert predicate_words("Which country mediated the talks between Pakistan and Afghanistan?") == [
+        "mediated", "talk"]
+    assert predicate_words("What is probably true about Kim Jong Un?") == []
+    assert root("mediated") == root("mediation") and root("negotiate") == root("negotiations")
+
+
+def test_quote_speaker_matching_uses_the_shared_extractor() -> None:
+    assert question_speaker("What did Taliban spokesman Zabihullah Mujahid say?") == "Zabihullah Mujahid"
+    text = ("“Neither side will undertake any hostile actions,” Taliban spokesman Zabihullah Mujahid said. "
+            "The talks resumed in Istanbul on Monday. Foreign Office spokesperson Tahir Andrabi said "
+            "Pakistan expected more. “We expect the agreement to hold for a long time,” Andrabi said.")
+    assert quotes_by(text, "Mujahid") == ["Neither side will undertake any hostile actions,"]
+    assert quotes_by(text, "Andrabi") == ["We expect the agreement to hold for a long time,"]
+    assert quotes_by(text, "Erdogan") == []
+
+
+def test_citations_prefer_other_articles_before_neighbouring_passages() -> None:
+    q = "How many people were killed in the Izmir earthquake?"
+    text = "At least 14 people were killed in the Izmir earthquake, officials said."
+    hits = [_hit("a", 0, 0.9, 9.0, text), _hit("a", 1, 0.85, 8.0, text), _hit("a", 3, 0.8, 7.0, text),
+            _hit("b", 0, 0.75, 6.0, text)]
+    g = build_answer(q, hits, AnswerOptions(threshold=-1.0))
+    assert [c.article_id for c in g.citations] == ["a", "b", "a"]
+    assert g.citations[2].snippet and g.evidence  # the third is a#3, not the neighbouring a#1
+    assert {e.hit.passage.id for e in g.evidence} >= {"a#0", "a#3"}

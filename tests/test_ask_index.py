@@ -1,17 +1,17 @@
 """The persistent /ask index on SQLite (FTS5) and PostgreSQL (tsvector + GIN): round trips, idempotent
-adds, scopes, story-first search and an end-to-end grounded answer."""
+adds, scopes, story-first search, an end-to-end grounded answer, and migration 0004."""
 
 from __future__ import annotations
 
 import dataclasses
-import uuid
 from datetime import datetime
 
 import pytest
-from sqlalchemy import create_engine, func, select, text
+from sqlalchemy import func, inspect, select, text
 
 from bot.ask import AskIndex, ask
-from bot.ask.index import build_schema
+from bot.ask.index import FTS, PASSAGES
+from bot.storage.db import downgrade, migrate, open_store
 from summarizer.answers import REFUSAL
 from summarizer.types import Article
 
@@ -48,7 +48,7 @@ COVERAGE = (QUAKE_A, QUAKE_B, SUMMIT, LEAGUE)
 
 def _count(index: AskIndex) -> int:
     with index.engine.connect() as conn:
-        return int(conn.execute(select(func.count()).select_from(index.schema.passages)).scalar_one())
+        return int(conn.execute(select(func.count()).select_from(PASSAGES)).scalar_one())
 
 
 def _round_trip(index: AskIndex) -> None:
@@ -86,37 +86,37 @@ def _round_trip(index: AskIndex) -> None:
 
 
 def test_sqlite_fts5_round_trip(sqlite_url: str, embedder) -> None:
-    engine = create_engine(sqlite_url)
-    index = AskIndex(engine, embedder)
-    _round_trip(index)
-    with engine.connect() as conn:
-        fts = conn.execute(text(f"SELECT count(*) FROM {index.schema.fts}")).scalar_one()
-    assert fts == _count(index)  # the FTS table follows deletions and re-adds
-    index.drop()
-
-
-@pytest.mark.postgres
-def test_postgres_round_trip(embedder) -> None:
-    pytest.importorskip("psycopg")
-    engine = create_engine("postgresql+psycopg://postgres@127.0.0.1:5432/test")
+    engine = open_store(sqlite_url)
     try:
-        with engine.connect():
-            pass
-    except Exception as exc:  # pragma: no cover - server missing
-        pytest.skip(f"PostgreSQL not available: {exc}")
-    prefix = f"ask_t{uuid.uuid4().hex[:8]}_"
-    index = AskIndex(engine, embedder, prefix=prefix)
-    try:
+        index = AskIndex(engine, embedder)
         _round_trip(index)
         with engine.connect() as conn:
-            cols = conn.execute(text("SELECT column_name FROM information_schema.columns "
-                                     "WHERE table_name = :t"), {"t": f"{prefix}passages"}).scalars().all()
-        assert "tsv" in cols
+            fts = conn.execute(text(f"SELECT count(*) FROM {FTS}")).scalar_one()
+        assert fts == _count(index)  # the FTS table follows deletions and re-adds
     finally:
-        index.drop()
         engine.dispose()
 
 
-def test_schema_is_one_metadata_per_prefix() -> None:
-    schema = build_schema("x_")
-    assert set(schema.metadata.tables) == {"x_articles", "x_passages"}
+@pytest.mark.postgres
+def test_postgres_round_trip(pg_url: str, embedder) -> None:
+    engine = open_store(pg_url)
+    try:
+        _round_trip(AskIndex(engine, embedder))
+        cols = {c["name"] for c in inspect(engine).get_columns("ask_passages")}
+        assert "tsv" in cols
+    finally:
+        engine.dispose()
+
+
+def test_migration_0004_up_and_down(sqlite_url: str) -> None:
+    """The ask tables (and the FTS5 table) come with 0004 and go with its downgrade."""
+    engine = open_store(sqlite_url)
+    try:
+        assert {"ask_articles", "ask_passages", FTS} <= set(inspect(engine).get_table_names())
+        downgrade(engine, "0003")
+        assert not {"ask_articles", "ask_passages", FTS} & set(inspect(engine).get_table_names())
+        assert "articles" in inspect(engine).get_table_names()
+        migrate(engine)
+        assert {"ask_articles", "ask_passages", FTS} <= set(inspect(engine).get_table_names())
+    finally:
+        engine.dispose()

@@ -15,7 +15,7 @@ __all__ = ["AskIndex", "ask"]
 
 
 def ask(index: AskIndex, question: str, story_article_ids: set[str] | None = None,
-        scope: set[str] | None = None, k: int = 10, mode: Mode = "hybrid",
+        scope: set[str] | None = None, k: int = 30, mode: Mode = "hybrid",
         options: AnswerOptions | None = None) -> Answer:
     """Search, then answer with citations or refuse ("I couldn't find that in the coverage.")."""
     hits = index.search(question, story_article_ids=story_article_ids, scope=scope, k=k, mode=mode)

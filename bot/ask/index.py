@@ -6,8 +6,8 @@ is a cosine over the stored float32 vectors, held in one numpy matrix in memory 
 100k passages, reloaded only after an add). Both rankings are fused with the same reciprocal rank
 fusion as the in-memory path (`summarizer.retrieval`), so answers do not depend on the backend.
 
-The tables live in one `MetaData` (built per table prefix, so tests can run side by side); the
-dialect-specific full-text DDL hangs off it as create/drop events, ready to move into a migration.
+The tables belong to the store's schema and are created by migration 0004 (`bot/migrations`), with the
+dialect's full-text part (FTS5 table or generated `tsvector` + GIN); nothing here creates tables.
 """
 
 from __future__ import annotations
@@ -15,30 +15,27 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 from sqlalchemy import (
-    DDL,
     Column,
     DateTime,
     Engine,
     ForeignKey,
     Integer,
     LargeBinary,
-    MetaData,
     String,
     Table,
     Text,
     bindparam,
     delete,
-    event,
     insert,
     select,
     text,
 )
 
+from bot.storage.models import Base
 from summarizer.embeddings import Embedder
 from summarizer.passages import Passage, make_passages
 from summarizer.retrieval import CANDIDATES, STOPWORDS, Hit, Mode, rrf, story_first
@@ -48,55 +45,29 @@ _TERM = re.compile(r"\w+", re.UNICODE)
 _CHUNK = 500
 
 
-@dataclass(frozen=True)
-class Schema:
-    """The index tables of one prefix, all in one `MetaData`."""
-
-    metadata: MetaData
-    articles: Table
-    passages: Table
-    fts: str  # the SQLite FTS5 table name (PostgreSQL keeps a generated tsvector column instead)
-
-
-def build_schema(prefix: str = "ask_") -> Schema:
-    """Tables `<prefix>articles` and `<prefix>passages`, plus the full-text DDL for each dialect."""
-    md = MetaData()
-    articles = Table(
-        f"{prefix}articles", md,
-        Column("article_id", String(200), primary_key=True),
-        Column("content_hash", String(32), nullable=False),
-    )
-    passages = Table(
-        f"{prefix}passages", md,
-        Column("id", Integer, primary_key=True, autoincrement=True),
-        Column("passage_id", String(220), nullable=False, unique=True),
-        Column("article_id", String(200), ForeignKey(articles.c.article_id, ondelete="CASCADE"),
-               nullable=False, index=True),
-        Column("idx", Integer, nullable=False),
-        Column("sentences", Text, nullable=False),  # the core sentences, one per line
-        Column("before", Text, nullable=False, default=""),
-        Column("after", Text, nullable=False, default=""),
-        Column("title", Text, nullable=False, default=""),
-        Column("outlet", String(200)),
-        Column("url", Text),
-        Column("published", DateTime(timezone=True)),
-        Column("body", Text, nullable=False),  # what the retrievers see (title + core)
-        Column("vector", LargeBinary, nullable=False),  # float32, L2-normalised
-    )
-    fts = f"{prefix}passages_fts"
-    p = passages.name
-    for ddl in (f"CREATE VIRTUAL TABLE IF NOT EXISTS {fts} USING fts5(body, tokenize='porter unicode61')",):
-        event.listen(md, "after_create", DDL(ddl).execute_if(dialect="sqlite"))
-    event.listen(md, "before_drop", DDL(f"DROP TABLE IF EXISTS {fts}").execute_if(dialect="sqlite"))
-    for ddl in (f"ALTER TABLE {p} ADD COLUMN IF NOT EXISTS tsv tsvector "
-                f"GENERATED ALWAYS AS (to_tsvector('english', body)) STORED",
-                f"CREATE INDEX IF NOT EXISTS {p}_tsv_gin ON {p} USING GIN (tsv)"):
-        event.listen(passages, "after_create", DDL(ddl).execute_if(dialect="postgresql"))
-    return Schema(md, articles, passages, fts)
-
-
-SCHEMA = build_schema()
-metadata = SCHEMA.metadata
+ARTICLES = Table(
+    "ask_articles", Base.metadata,
+    Column("article_id", String(200), primary_key=True),
+    Column("content_hash", String(32), nullable=False),
+)
+PASSAGES = Table(
+    "ask_passages", Base.metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("passage_id", String(220), nullable=False, unique=True),
+    Column("article_id", String(200), ForeignKey(ARTICLES.c.article_id, ondelete="CASCADE"),
+           nullable=False, index=True),
+    Column("idx", Integer, nullable=False),
+    Column("sentences", Text, nullable=False),  # the core sentences, one per line
+    Column("before", Text, nullable=False, default=""),
+    Column("after", Text, nullable=False, default=""),
+    Column("title", Text, nullable=False, default=""),
+    Column("outlet", String(200)),
+    Column("url", Text),
+    Column("published", DateTime(timezone=True)),
+    Column("body", Text, nullable=False),  # what the retrievers see (title + core)
+    Column("vector", LargeBinary, nullable=False),  # float32, L2-normalised
+)
+FTS = "ask_passages_fts"  # SQLite FTS5 table (PostgreSQL keeps a generated `tsv` column instead)
 
 
 def _content_hash(article: Article) -> str:
@@ -115,23 +86,18 @@ def _terms(question: str) -> list[str]:
 class AskIndex:
     """Passages of stored articles in the database, with hybrid search."""
 
-    def __init__(self, engine: Engine, embedder: Embedder, prefix: str = "ask_", create: bool = True) -> None:
+    def __init__(self, engine: Engine, embedder: Embedder) -> None:
+        """`engine` must be a migrated store (`bot.storage.db.migrate`)."""
         self.engine = engine
         self.embedder = embedder
-        self.schema = SCHEMA if prefix == "ask_" else build_schema(prefix)
         self.dialect = engine.dialect.name
         self._matrix: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None  # ids, article ids, vectors
-        if create:
-            self.schema.metadata.create_all(engine)
-
-    def drop(self) -> None:
-        self.schema.metadata.drop_all(self.engine)
 
     # -- writing ---------------------------------------------------------------------------------
     def add_articles(self, articles: Sequence[Article]) -> int:
         """Index `articles`; unchanged ones are skipped, changed ones re-indexed. Returns how many
         articles were (re)indexed."""
-        a, p = self.schema.articles, self.schema.passages
+        a, p = ARTICLES, PASSAGES
         unique = list({art.id: art for art in articles}.values())
         hashes = {art.id: _content_hash(art) for art in unique}
         known: dict[str, str] = {}
@@ -157,7 +123,7 @@ class AskIndex:
             if self.dialect == "sqlite" and rows:
                 ids = [ps.id for ps in flat]
                 for lo in range(0, len(ids), _CHUNK):
-                    stmt = text(f"INSERT INTO {self.schema.fts}(rowid, body) "
+                    stmt = text(f"INSERT INTO {FTS}(rowid, body) "
                                 f"SELECT id, body FROM {p.name} WHERE passage_id IN :ids")
                     conn.execute(stmt.bindparams(bindparam("ids", expanding=True)),
                                  {"ids": ids[lo : lo + _CHUNK]})
@@ -165,9 +131,9 @@ class AskIndex:
         return len(todo)
 
     def _delete(self, conn: Any, article_ids: list[str]) -> None:
-        a, p = self.schema.articles, self.schema.passages
+        a, p = ARTICLES, PASSAGES
         if self.dialect == "sqlite":
-            conn.execute(text(f"DELETE FROM {self.schema.fts} WHERE rowid IN "
+            conn.execute(text(f"DELETE FROM {FTS} WHERE rowid IN "
                               f"(SELECT id FROM {p.name} WHERE article_id IN :ids)")
                          .bindparams(bindparam("ids", expanding=True)), {"ids": article_ids})
         conn.execute(delete(p).where(p.c.article_id.in_(article_ids)))
@@ -176,7 +142,7 @@ class AskIndex:
     # -- reading ---------------------------------------------------------------------------------
     def _vectors(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         if self._matrix is None:
-            p = self.schema.passages
+            p = PASSAGES
             with self.engine.connect() as conn:
                 rows = conn.execute(select(p.c.id, p.c.article_id, p.c.vector).order_by(p.c.id)).all()
             ids = np.array([r[0] for r in rows], dtype=np.int64)
@@ -191,7 +157,7 @@ class AskIndex:
         terms = _terms(question)
         if not terms or (scope is not None and not scope):
             return []
-        p = self.schema.passages
+        p = PASSAGES
         params: dict[str, Any] = {"n": n}
         where = ""
         if scope is not None:
@@ -204,9 +170,10 @@ class AskIndex:
                    f"ORDER BY s DESC, p.id LIMIT :n")
         else:
             params["q"] = " OR ".join('"' + t.replace('"', "") + '"' for t in terms)
-            sql = (f"SELECT f.rowid, -bm25({self.schema.fts}) AS s FROM {self.schema.fts} f "
-                   f"JOIN {p.name} p ON p.id = f.rowid WHERE {self.schema.fts} MATCH :q{where} "
-                   f"ORDER BY s DESC, f.rowid LIMIT :n")
+            # FTS5's own `rank` (bm25) ordering; the join is only needed to filter by scope
+            join = f" JOIN {p.name} p ON p.id = f.rowid" if scope is not None else ""
+            sql = (f"SELECT f.rowid, -f.rank AS s FROM {FTS} f{join} WHERE {FTS} MATCH :q{where} "
+                   f"ORDER BY f.rank, f.rowid LIMIT :n")
         stmt = text(sql)
         if scope is not None:
             stmt = stmt.bindparams(bindparam("scope", expanding=True))
@@ -222,15 +189,18 @@ class AskIndex:
             lexical = dict(lex)
             rankings.append([pid for pid, _ in lex])
         ids, arts, vecs = self._vectors()
-        mask = np.ones(len(ids), dtype=bool) if scope is None else np.isin(arts, list(scope))
         dense: dict[int, float] = {}
-        if qvec is not None and mask.any():
-            rows = np.flatnonzero(mask)
-            sims = vecs[rows] @ qvec
-            order = np.lexsort((ids[rows], -sims))
-            dense = {int(ids[rows[i]]): float(sims[i]) for i in order[: CANDIDATES * 4]}
+        # no scope: the whole matrix, without copying it (a fancy index copies ~150 MB at 10k articles)
+        rows = None if scope is None else np.flatnonzero(np.isin(arts, list(scope)))
+        if qvec is not None and len(ids) and (rows is None or len(rows)):
+            sims = (vecs if rows is None else vecs[rows]) @ qvec
+            row_ids = ids if rows is None else ids[rows]
+            depth = min(CANDIDATES * 4, len(sims))
+            top = np.argpartition(-sims, depth - 1)[:depth]  # then sort only the candidates
+            order = top[np.lexsort((row_ids[top], -sims[top]))]
+            dense = {int(row_ids[i]): float(sims[i]) for i in order}
             if mode in ("hybrid", "dense"):
-                rankings.append([int(ids[rows[i]]) for i in order[:CANDIDATES]])
+                rankings.append([int(row_ids[i]) for i in order[:CANDIDATES]])
         fused = rrf(rankings)
         best = sorted(fused, key=lambda i: (-fused[i], i))[:k]
         if best and qvec is not None:
@@ -245,7 +215,7 @@ class AskIndex:
     def _load(self, ids: list[int]) -> dict[int, Passage]:
         if not ids:
             return {}
-        p = self.schema.passages
+        p = PASSAGES
         with self.engine.connect() as conn:
             rows = conn.execute(select(p).where(p.c.id.in_(ids))).mappings().all()
         return {int(r["id"]): Passage(

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.ask import AskIndex, ask
-from bot.ask.index import SCHEMA
+from bot.ask.index import ARTICLES
 from bot.digests import to_article
 from bot.storage.models import ArticleRow, StoryArticleRow
 from summarizer.types import Answer
@@ -26,7 +26,7 @@ _BATCH = 200
 def sync_index(news: Newsroom, index: AskIndex) -> int:
     """Index every stored article the index does not hold yet; returns how many were added."""
     done = 0
-    indexed = select(SCHEMA.articles.c.article_id)
+    indexed = select(ARTICLES.c.article_id)
     while True:
         with Session(news.engine) as session:
             rows = session.scalars(select(ArticleRow).where(ArticleRow.id.not_in(indexed))

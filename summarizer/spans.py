@@ -1,0 +1,210 @@
+"""Question analysis and typed answer spans for /ask: what a question asks for, and where it is.
+
+Pure text rules for news English: the question type (who / when / where / how many / which / quote /
+other) decides what span to look for (dates, numbers, capitalised names, places); candidates are
+scored by closeness to the question's words in the evidence sentence. Quote questions ("what did X
+say") take X's quotations from the shared quote extractor and speaker attribution.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import Literal, NamedTuple
+
+from summarizer.retrieval import tokenize
+
+QType = Literal["who", "when", "where", "how_many", "which", "quote", "other"]
+
+
+_SUFFIXES = ("ations", "ation", "ators", "ator", "ating", "ated", "ates", "ate", "ings", "ing", "ions",
+             "ion", "ments", "ment", "ers", "er", "ed", "es", "ly", "e", "s")
+
+
+@lru_cache(maxsize=65536)
+def root(token: str) -> str:
+    """A crude suffix-stripping root for the question's predicate words, which appear in other forms
+    in the evidence ("mediated" / "mediation" -> "medi"); names never go through it."""
+    for suffix in _SUFFIXES:
+        if token.endswith(suffix) and len(token) - len(suffix) >= 4:
+            return token[: -len(suffix)]
+    return token
+
+
+class Span(NamedTuple):
+    """A candidate short answer: its text, kind, a proximity score and the sentence it came from."""
+
+    text: str
+    kind: str
+    score: float
+    sentence: str
+
+
+_MONTH = (r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|"
+          r"Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?")
+_DAY = r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
+_DATE = re.compile(
+    rf"\b(?:{_DAY},?\s+)?{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?(?:,?\s+\d{{4}})?\b"
+    rf"|\b\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH}(?:,?\s+\d{{4}})?\b"
+    rf"|\b{_MONTH}\s+(?:of\s+)?\d{{4}}\b|\b{_DAY}\b|\b(?:1[89]|20)\d{{2}}s?\b")
+_NUMWORD = (r"(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|"
+            r"sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|"
+            r"hundred|a dozen|dozens|hundreds|thousands)")
+_NUMBER = re.compile(
+    rf"(?:[$£€]\s?)?\b\d[\d,]*(?:\.\d+)?(?:\s?(?:%|percent|per cent|million|billion|trillion|thousand))?"
+    rf"|\b{_NUMWORD}(?:[- ]{_NUMWORD})*(?:\s(?:million|billion|thousand))?\b", re.IGNORECASE)
+_CAP = r"[A-Z][\w'’.&-]*"
+_LINK = r"(?:\s+(?:of|the|de|da|del|van|von|bin|al|la|le)){0,2}"
+_NAME = re.compile(rf"{_CAP}(?:{_LINK}\s+{_CAP})*")
+_PLACE_CUE = re.compile(r"\b(?:in|at|from|near|to|into|across|outside|inside)\s+$", re.IGNORECASE)
+_WEAK_TEXT = ("The A An In On At But And For As After Before When While This That It He She They We I His "
+              "Her Their Its If However Meanwhile Also According By From With Mr Mrs Ms Dr Some Many More "
+              "Most Other")
+_WEAK_START = frozenset(_WEAK_TEXT.split())
+_PLACE_Q = re.compile(r"\b(?:country|countries|city|cities|state|states|nation|region|province|island|"
+                      r"capital|town|continent|county|where)\b", re.IGNORECASE)
+_PERSON_Q = re.compile(r"\b(?:who|whom|whose|person|people|man|woman|leader|president|minister|ceo|"
+                       r"player|actor|actress|singer|star|author|founder|chief|senator|judge|coach)\b",
+                       re.IGNORECASE)
+_WH = re.compile(r"\b(how many|how much|what year|which year|what date|what day|which day|what month|"
+                 r"when|where|who|whom|whose|which|what|how long|how old)\b", re.IGNORECASE)
+_QUOTE_Q = re.compile(r"\bwhat (?:did|does|has|have) (.+?) (?:say|said|tell|told|write|wrote)\b|"
+                      r"\bwhat (.+?) (?:said|told)\b|\bhow did (.+?) (?:describe|react|respond)\b",
+                      re.IGNORECASE)
+
+
+def question_type(question: str) -> QType:
+    """What kind of span answers `question` (its last sentence decides: quizzes open with a preamble)."""
+    if _QUOTE_Q.search(question):
+        return "quote"
+    last = re.split(r"(?<=[.!])\s+(?=[A-Z])", question.strip())[-1]
+    m = _WH.search(last) or _WH.search(question)
+    if m is None:
+        return "other"
+    wh = m.group(1).lower()
+    after = last[m.end():m.end() + 40]
+    if wh in ("how many", "how much", "how long", "how old"):
+        return "how_many"
+    if wh in ("when", "what year", "which year", "what date", "what day", "which day", "what month"):
+        return "when"
+    if wh == "where":
+        return "where"
+    if wh in ("who", "whom", "whose"):
+        return "who"
+    if _PLACE_Q.match(after.strip()) or _PLACE_Q.search(after.split(" is ")[0][:20]):
+        return "where"
+    if wh == "which":
+        return "who" if _PERSON_Q.match(after.strip()) else "which"
+    return "other"
+
+
+def question_entities(question: str) -> set[str]:
+    """Stemmed tokens of the capitalised words and numbers of the question (sentence starts excluded)."""
+    out: set[str] = set()
+    for m in re.finditer(r"(?<![.?!]\s)(?<!^)\b[A-Z][\w'’-]+|\b\d[\d,.]*\b", question):
+        out.update(tokenize(m.group()))
+    return out
+
+
+def question_focus(question: str) -> str | None:
+    """The stemmed noun the question counts or picks ("how many *people*", "which *state*")."""
+    m = re.search(r"\b(?:how many|how much|which|what)\s+(?:of\s+the\s+)?([a-z][\w-]+)", question,
+                  re.IGNORECASE)
+    if m is None:
+        return None
+    toks = tokenize(m.group(1))
+    return toks[0] if toks else None
+
+
+def candidates(sentence: str, qtype: QType, q_tokens: set[str], focus: str | None = None) -> list[Span]:
+    """Typed candidate spans of `sentence` not already in the question, scored by closeness to it;
+    a number followed by the counted noun ("14 people" for "how many people") scores higher."""
+    if qtype == "when":
+        found = [(m.start(), m.group(), "date") for m in _DATE.finditer(sentence)]
+    elif qtype == "how_many":
+        found = [(m.start(), m.group().strip(), "number") for m in _NUMBER.finditer(sentence)
+                 if not _DATE.fullmatch(m.group().strip())]
+    else:
+        found = []
+        for m in _NAME.finditer(sentence):
+            text = m.group().rstrip(".,'’")
+            words = text.split()
+            if words and words[0] in _WEAK_START:
+                text = " ".join(words[1:])
+            if not text or text in _WEAK_START or _DATE.fullmatch(text):
+                continue
+            kind = "place" if _PLACE_CUE.search(sentence[max(0, m.start() - 12):m.start()]) else "name"
+            found.append((m.start(), text, kind))
+    q_roots = {root(t) for t in q_tokens}
+    positions = [m.start() for m in re.finditer(r"\w+", sentence)
+                 if {root(t) for t in tokenize(m.group())} & q_roots]
+    out: list[Span] = []
+    for start, text, kind in found:
+        toks = tokenize(text)
+        if not toks or all(t in q_tokens for t in toks):
+            continue
+        dist = min((abs(start - p) for p in positions), default=200)
+        score = 1.0 / (1.0 + dist / 40.0)
+        if qtype == "where" and kind == "place":
+            score += 0.5
+        if qtype == "who":
+            score += (0.3 if len(text.split()) >= 2 else 0.0) - (0.5 if kind == "place" else 0.0)
+        if start == 0 and len(text.split()) == 1:
+            score -= 0.3  # a capitalised sentence opener is often an ordinary word
+        if focus and kind == "number":
+            following = tokenize(sentence[start + len(text):start + len(text) + 30])[:3]
+            if focus in following:
+                score += 1.0
+                text = f"{text} {sentence[start + len(text):].split()[0].strip('.,;:')}" if \
+                    following[0] == focus else text
+        out.append(Span(text, kind, score, sentence))
+    return out
+
+
+def question_speaker(question: str) -> str | None:
+    """The person a quote question asks about ("What did Defence Minister Asif say?" -> "Asif")."""
+    m = _QUOTE_Q.search(question)
+    if m is None:
+        return None
+    from summarizer.attribution import clean_name
+
+    phrase = next(g for g in m.groups() if g)
+    phrase = re.sub(r"^(?:the|a|an)\s+", "", phrase.strip(), flags=re.IGNORECASE)
+    words = clean_name(phrase).split()
+    run = len(words)
+    while run > 0 and words[run - 1][:1].isupper():
+        run -= 1
+    # the trailing capitalised run is the name ("Taliban spokesman Zabihullah Mujahid")
+    name = " ".join(words[run:] if run < len(words) else words)
+    return name or None
+
+
+def _same_speaker(asked: str, said: str) -> bool:
+    """`said` (an attributed speaker) is the asked person: one name's words contain the other's, or
+    the two are the same alias chain ("Mujahid" / "Zabihullah Mujahid")."""
+    from summarizer.attribution import clean_name
+    from summarizer.quote_merge import speaker_aliases
+
+    a = [w.lower() for w in tokenize(asked)]
+    b = [w.lower() for w in tokenize(clean_name(said))]
+    if not a or not b:
+        return False
+    if set(a) <= set(b) or set(b) <= set(a):
+        return a[-1] == b[-1] or len(a) == 1 or len(b) == 1
+    aliases = speaker_aliases([" ".join(a), " ".join(b)])
+    return aliases[" ".join(a)] == aliases[" ".join(b)]
+
+
+def quotes_by(text: str, speaker: str | None) -> list[str]:
+    """Direct quotations in `text` attributed to `speaker` (any attributed quote when None), by the
+    shared extractor (`summarizer.quotes`): it handles quotes split by their attribution, speakers
+    named before or after the quote, and pronouns resolved to the last named person."""
+    from summarizer.quotes import extract_quotes
+
+    out = []
+    for mention in extract_quotes(text):
+        if mention.speaker is None:
+            continue
+        if speaker is None or _same_speaker(speaker, mention.speaker):
+            out.append(mention.text.strip())
+    return out

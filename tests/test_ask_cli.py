@@ -1,0 +1,78 @@
+"""`newsdigest ask` end to end on the seeds: the JSON contract, batch mode order and ids, text output,
+grounded answers with citations and honest refusals (real store, real model, real CLI)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from conftest import SEEDS
+
+from bot.cli import main
+from summarizer.answers import REFUSAL
+
+pytestmark = pytest.mark.model
+
+KEYS = {"version", "id", "question", "answered", "answer", "citations"}
+
+
+def _lines(capsys: pytest.CaptureFixture[str]) -> list[dict]:
+    return [json.loads(line) for line in capsys.readouterr().out.splitlines() if line.strip()]
+
+
+def test_batch_json_keeps_order_and_ids(tmp_path: Path, sqlite_url: str,
+                                        capsys: pytest.CaptureFixture[str]) -> None:
+    questions = tmp_path / "q.jsonl"
+    questions.write_text("\n".join([
+        json.dumps({"id": "talks", "question": "When is the next round of negotiations?"}),
+        "Who mediated the ceasefire talks?",
+        "",
+        json.dumps({"id": 7, "question": "What did Mujahid say?"}),
+        json.dumps({"question": "Who won the football World Cup?"}),
+    ]) + "\n", encoding="utf-8")
+    code = main(["ask", "--questions", str(questions), "--from", str(SEEDS), "--db", sqlite_url,
+                 "--format", "json", "--no-progress"])
+    assert code == 0
+    out = _lines(capsys)
+    assert [o["id"] for o in out] == ["talks", None, "7", None]  # input order; blank lines skipped
+    assert all(set(o) == KEYS and o["version"] == 1 for o in out)
+    talks, mediated, mujahid, kabul = out
+    assert talks["question"] == "When is the next round of negotiations?"
+    assert talks["answered"] and "November 6" in talks["answer"]
+    assert mediated["answered"] and ("Turkiye" in mediated["answer"] or "Qatar" in mediated["answer"])
+    assert mujahid["answered"] and "hostile actions" in mujahid["answer"]
+    for answered in (talks, mediated, mujahid):
+        assert answered["citations"], answered
+        for c in answered["citations"]:
+            assert set(c) == {"article", "outlet", "url", "snippet"} and c["article"] and c["snippet"]
+    assert kabul == {"version": 1, "id": None, "question": "Who won the football World Cup?",
+                     "answered": False, "answer": REFUSAL, "citations": []}
+
+
+def test_single_question_text_and_json(sqlite_url: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["ingest", str(SEEDS), "--db", sqlite_url, "--no-progress"]) == 0
+    capsys.readouterr()
+    assert main(["ask", "When is the next round of negotiations?", "--db", sqlite_url]) == 0
+    text = capsys.readouterr().out
+    assert "November 6" in text and "[1]" in text
+    assert main(["ask", "What is the capital of France?", "--db", sqlite_url, "--format", "json"]) == 0
+    single = json.loads(capsys.readouterr().out)
+    assert single["answered"] is False and single["id"] is None and single["citations"] == []
+
+
+@pytest.mark.xfail(strict=True, reason="known gap: an unasked attribute of a covered entity (Kabul) in a "
+                   "one-story coverage passes the confidence model fitted on weekly news coverage")
+def test_unasked_attribute_of_a_covered_entity_is_refused(sqlite_url: str,
+                                                          capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["ask", "What is the population of Kabul?", "--from", str(SEEDS), "--db", sqlite_url,
+                 "--format", "json", "--no-progress"]) == 0
+    assert json.loads(capsys.readouterr().out)["answered"] is False
+
+
+def test_usage_errors(tmp_path: Path, sqlite_url: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["ask", "--db", sqlite_url]) != 0  # neither a question nor a file
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"id": 1}\n', encoding="utf-8")
+    assert main(["ask", "--questions", str(bad), "--db", sqlite_url]) != 0
+    assert "line 1" in capsys.readouterr().err
