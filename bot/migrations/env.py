@@ -3,8 +3,8 @@
 from alembic import context
 from sqlalchemy import create_engine
 
-import bot.storage.chat_models
 import bot.ask.index
+import bot.storage.chat_models
 import bot.storage.delivery_models  # noqa: F401  (the outbox, scheduling and ask tables)
 from bot.storage.models import Base
 
