@@ -13,7 +13,6 @@ Passage vectors are cached on disk (content-hash keys) so only the first run pay
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import sys
@@ -28,6 +27,7 @@ from urllib.parse import urlparse
 
 import numpy as np
 
+from bot.evaluation import load_baseline
 from bot.evaluation.report import Table
 from summarizer.answers import AnswerOptions, build_answer
 from summarizer.embeddings import CachedEmbedder, Embedder, Runtime, load_embedder
@@ -86,15 +86,6 @@ class DiskVectorCache:
             return np.zeros((0, 0), np.float32)
         return np.stack([self.vectors[k] for k in keys]).astype(np.float32)
 
-
-def load_baseline(folder: Path) -> ModuleType:
-    """The eval folder's `baseline.py` as a module (it is not a package)."""
-    spec = importlib.util.spec_from_file_location("qa_baseline", folder / "baseline.py")
-    if spec is None or spec.loader is None:
-        raise FileNotFoundError(folder / "baseline.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def eval_embedder(runtime: Runtime = RUNTIME) -> Embedder:

@@ -9,14 +9,13 @@ baseline is the eval folder's own agglomerative TF-IDF clustering, computed by i
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import time
 from collections.abc import Sequence
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
+from bot.evaluation import load_baseline
 from bot.evaluation.report import Table
 from summarizer.embeddings import CachedEmbedder, Embedder, load_embedder
 from summarizer.stories import ClusterSettings, StoryClusterer
@@ -25,15 +24,6 @@ from summarizer.types import Article
 FILES = (("ecbplus", "ECB+"), ("neus", "NeuS"))
 COLUMNS = ["system", "pred", "gold", "B3-P", "B3-R", "B3-F1", "ARI", "seconds"]
 
-
-def load_baseline(folder: Path) -> ModuleType:
-    """The eval folder's `baseline.py` as a module (it is not a package)."""
-    spec = importlib.util.spec_from_file_location("stories_baseline", folder / "baseline.py")
-    if spec is None or spec.loader is None:
-        raise FileNotFoundError(folder / "baseline.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def to_article(row: dict[str, Any]) -> Article:

@@ -8,7 +8,6 @@ on Multi-News ROUGE F depends heavily on length, so only equal budgets compare.
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import time
 from pathlib import Path
@@ -17,6 +16,7 @@ from typing import Any
 
 import numpy as np
 
+from bot.evaluation import load_baseline
 from bot.evaluation.report import Table
 from summarizer.digest import DigestOptions, summarize_story
 from summarizer.embeddings import Embedder
@@ -26,15 +26,6 @@ FILES = (("multinews.jsonl", "Multi-News"), ("neus.jsonl", "NeuS"))
 METRICS = ("rouge1", "rouge2", "rougeLsum")
 EVAL_OPTIONS = DigestOptions(max_sentences=3, max_chars=100_000, include_quotes=False)
 
-
-def load_baseline(folder: Path) -> ModuleType:
-    """The eval folder's `baseline.py` as a module (it is not a package)."""
-    spec = importlib.util.spec_from_file_location("summaries_baseline", folder / "baseline.py")
-    if spec is None or spec.loader is None:
-        raise FileNotFoundError(folder / "baseline.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def to_story(cluster: dict[str, Any]) -> Story:
