@@ -199,8 +199,13 @@ def _short_headline(text: str) -> str:
 def _headline(sel: _Selection, articles: Sequence[Article], embedder: Embedder) -> str:
     """The article title closest to what the summary says; without titles, a short lead sentence."""
     used = {sel.cands[i].article for i in sel.chosen} or set(range(len(articles)))
-    titles = list(dict.fromkeys(t for a in sorted(used) if (t := clean_title(articles[a].title))
-                                and len(t.split()) >= 3 and not is_boilerplate(t)))
+
+    def usable(indices: Sequence[int]) -> list[str]:
+        return list(dict.fromkeys(t for a in indices if (t := clean_title(articles[a].title))
+                                  and len(t.split()) >= 3 and not is_boilerplate(t)))
+
+    # A real headline of the story beats a lead sentence cut short, even from an article not quoted.
+    titles = usable(sorted(used)) or usable(range(len(articles)))
     if titles and sel.chosen:
         target = np.mean(np.stack([sel.vectors[i] for i in sel.chosen]), axis=0)
         vecs = embedder.embed(titles)
