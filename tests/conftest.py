@@ -15,6 +15,9 @@ if TYPE_CHECKING:
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+# The suite mixes forked worker processes, asyncio threads and torch: one intra-op thread keeps
+# torch's thread pool from hanging a model call made from a worker thread after a fork.
+os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 REPO = Path(__file__).resolve().parent.parent
 SEEDS = REPO / "seeds"
