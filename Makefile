@@ -30,8 +30,8 @@ lint: setup
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy
 
-bench: setup
-	$(PY) bench/ingest_bench.py
+bench: setup services
+	$(VENV)/bin/newsdigest bench
 
 eval: setup
 	$(VENV)/bin/newsdigest eval

@@ -140,6 +140,16 @@ class WorkersConfig(_Section):
     max_jobs: int = Field(4, ge=1)
 
 
+class OpsConfig(_Section):
+    """Health, metrics and logs of a running process (see docs/operations.md)."""
+
+    enabled: bool = True
+    listen: str = "127.0.0.1"
+    port: int = Field(9464, ge=0, le=65535)
+    worker_port: int = Field(9465, ge=0, le=65535)
+    log_format: Literal["text", "json"] = "text"
+
+
 class Secrets(BaseModel):
     """Tokens read from the environment only; never logged (repr hides them)."""
 
@@ -173,19 +183,27 @@ class Config(_Section):
     schedule: ScheduleConfig = Field(default_factory=ScheduleConfig)
     delivery: DeliveryConfig = Field(default_factory=DeliveryConfig)
     workers: WorkersConfig = Field(default_factory=WorkersConfig)
+    ops: OpsConfig = Field(default_factory=OpsConfig)
     secrets: Secrets = Field(default_factory=Secrets, exclude=True)
+
+
+def _override(data: dict[str, Any], section: str, key: str, value: str) -> None:
+    """Set one key of a section; a section that is not a table is left for validation to name."""
+    table = data.setdefault(section, {})
+    if isinstance(table, dict):
+        table[key] = value
 
 
 def _env_overrides(data: dict[str, Any]) -> None:
     env = os.environ
     if env.get("NEWSDIGEST_TELEGRAM_BASE_URL"):
-        data.setdefault("telegram", {})["base_url"] = env["NEWSDIGEST_TELEGRAM_BASE_URL"]
+        _override(data, "telegram", "base_url", env["NEWSDIGEST_TELEGRAM_BASE_URL"])
     if env.get("NEWSDIGEST_SLACK_API_URL"):
-        data.setdefault("slack", {})["api_url"] = env["NEWSDIGEST_SLACK_API_URL"]
+        _override(data, "slack", "api_url", env["NEWSDIGEST_SLACK_API_URL"])
     if env.get("NEWSDIGEST_REDIS_URL"):
-        data.setdefault("workers", {})["redis_url"] = env["NEWSDIGEST_REDIS_URL"]
+        _override(data, "workers", "redis_url", env["NEWSDIGEST_REDIS_URL"])
     if env.get("NEWSDIGEST_DB_URL"):
-        data.setdefault("store", {})["url"] = env["NEWSDIGEST_DB_URL"]
+        _override(data, "store", "url", env["NEWSDIGEST_DB_URL"])
 
 
 def load_config(path: Path | None = None, db_url: str | None = None) -> Config:
@@ -203,14 +221,14 @@ def load_config(path: Path | None = None, db_url: str | None = None) -> Config:
             raise ConfigError(f"config file {file}: invalid TOML ({exc})") from None
     _env_overrides(data)
     if db_url:
-        data.setdefault("store", {})["url"] = db_url
+        _override(data, "store", "url", db_url)
     if "secrets" in data:
         raise ConfigError(f"config file {file}: secrets: tokens come only from environment variables")
     try:
         config = Config.model_validate(data)
     except ValidationError as exc:
         err = exc.errors()[0]
-        key = ".".join(str(p) for p in err["loc"])
-        raise ConfigError(f"config file {file}: {key}: {err['msg']}") from None
+        key = " ".join(".".join(str(p) for p in err["loc"]).split())  # a quoted TOML key may hold "\n"
+        raise ConfigError(f"config file {file}: {key}: {' '.join(err['msg'].split())}") from None
     config.secrets = Secrets.from_env()
     return config

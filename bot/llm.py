@@ -15,6 +15,7 @@ from typing import Any
 import httpx
 
 from bot.config import DigestConfig
+from bot.ingestion.fetch import redact_url
 from summarizer.generative import Rewriter
 
 SYSTEM_PROMPT = ("You edit news summaries. You never add facts, names or numbers that are not in the text "
@@ -79,9 +80,9 @@ class ChatRewriter:
                     last = f"HTTP {response.status_code}"
                     continue
                 if response.status_code >= 400:
-                    raise LLMError(f"HTTP {response.status_code} from {url}")
+                    raise LLMError(f"HTTP {response.status_code} from {redact_url(url)}")
                 return _content(response)
-        raise LLMError(f"{last} from {url} after {self.retries + 1} attempts")
+        raise LLMError(f"{last} from {redact_url(url)} after {self.retries + 1} attempts")
 
 
 def _content(response: httpx.Response) -> str:

@@ -18,6 +18,7 @@ from bot.digests import assign_stories, digest_stories, group_stories, to_articl
 from bot.embedding_store import StoreCachedEmbedder
 from bot.ingestion import open_source
 from bot.ingestion.pipeline import IngestReport, ingest
+from bot.ops import metrics
 from bot.storage.models import ArticleRow, SourceRow
 from summarizer.embeddings import Embedder
 from summarizer.types import Answer, StoryDigest
@@ -42,6 +43,7 @@ class Newsroom:
             stored = session.scalars(select(SourceRow.location).where(SourceRow.active)).all()
         return list(dict.fromkeys([*self.config.sources.locations, *stored]))
 
+    @metrics.DIGEST_SECONDS.labels("command").time()
     def latest_digests(self, limit: int | None = None, keywords: Sequence[str] = ()) -> list[StoryDigest]:
         """Digests of the most recent stories (optionally only those matching any keyword)."""
         with Session(self.engine) as session:

@@ -61,7 +61,7 @@ class CleanedText:
 
 def clean_text(raw: str, *, title: str | None = None, fmt: Format = "text") -> CleanedText:
     """Clean one article body; `title` (when known) is returned and its repeats are removed."""
-    given = collapse_spaces(normalise_chars(title)) if title else None
+    given = " ".join(normalise_chars(title).split()) if title else None  # a title is one line
     result = _clean_once(raw, given or None, fmt)
     text, place, outlet, found = result.text, result.place, result.outlet, result.title
     for _ in range(_MAX_PASSES):

@@ -224,10 +224,11 @@ def _headline(sel: _Selection, articles: Sequence[Article], embedder: Embedder) 
 
 def _quotes(quotes: Sequence[Quote], options: DigestOptions, seen: frozenset[str] = frozenset()
             ) -> tuple[Quote, ...]:
-    """Quotes several outlets carry first, then in story order; never one already sent."""
+    """Quotes several outlets carry first, then in story order; never one already sent, not even as a
+    fragment or another wording of it (a fuller copy arriving later changes the quote's id)."""
     if not options.include_quotes:
         return ()
-    fresh = [(n, q) for n, q in enumerate(quotes) if q.id not in seen and len(q.text.split()) >= 3]
+    fresh = [(n, q) for n, q in enumerate(quotes) if not q.known_as(seen) and len(q.text.split()) >= 3]
     fresh.sort(key=lambda nq: (-len(nq[1].sources), nq[0]))
     return tuple(q for _, q in fresh[: options.max_quotes])
 

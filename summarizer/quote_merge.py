@@ -72,6 +72,7 @@ class _Group:
     speaker: str | None
     sources: list[str] = field(default_factory=list)
     paraphrases: list[str] = field(default_factory=list)
+    merged: set[str] = field(default_factory=set)  # quote ids of every wording folded into the group
 
 
 def _add_source(group: _Group, article_id: str) -> None:
@@ -84,8 +85,9 @@ def merge_quotes(mentions: Mapping[str, Sequence[QuoteMention]]) -> list[Quote]:
     names = [m.speaker for ms in mentions.values() for m in ms if m.speaker]
     alias = speaker_aliases(names)
     items = [(aid, m, _tokens(m.text)) for aid, ms in mentions.items() for m in ms if _tokens(m.text)]
-    # fullest forms first, so fragments fold into them
-    order = sorted(range(len(items)), key=lambda i: (-len(items[i][2]), i))
+    # fullest forms first, so fragments fold into them; ties by words, so that a fragment two
+    # quotes contain joins the same one whatever the order of the articles
+    order = sorted(range(len(items)), key=lambda i: (-len(items[i][2]), items[i][2], i))
     groups: list[_Group] = []
     first_seen: dict[int, int] = {}
     for i in order:
@@ -102,6 +104,7 @@ def merge_quotes(mentions: Mapping[str, Sequence[QuoteMention]]) -> list[Quote]:
         elif home.speaker is None:
             home.speaker = speaker
         _add_source(home, aid)
+        home.merged.add(quote_id(m.text))
         first_seen.setdefault(id(home), i)
         first_seen[id(home)] = min(first_seen[id(home)], i)
     groups.sort(key=lambda g: first_seen[id(g)])
@@ -110,7 +113,8 @@ def merge_quotes(mentions: Mapping[str, Sequence[QuoteMention]]) -> list[Quote]:
         g.sources.sort(key=rank.__getitem__)
     return [
         Quote(id=quote_id(g.text), text=display_text(g.text), speaker=g.speaker, sources=tuple(g.sources),
-              also_reported_as=tuple(display_text(p) for p in g.paraphrases))
+              also_reported_as=tuple(display_text(p) for p in g.paraphrases),
+              merged_ids=tuple(sorted(g.merged - {quote_id(g.text)})))
         for g in groups
     ]
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from itertools import pairwise
 
 from summarizer.types import QuoteMention
 
@@ -53,6 +54,18 @@ CUE_WORDS = _wordset(
 _AFTER_OK = CUE_WORDS | _wordset(
     """he she they we i it you the a an his her their its this that who which one another"""
 )
+
+
+_SINGLE = re.compile("[‘’']")
+_SINGLE_OPEN_AFTER = frozenset("([{—–-/")
+_SINGLE_OPENER = re.compile(r"(?:^|(?<=[\s(\[{—–/-]))[‘'](?=[^\W_])", re.MULTILINE)
+_CUES = "|".join(sorted(CUE_WORDS - {"according"}))
+# a reporting verb ends the text before the mark ("said:", "said Smith,", "Smith said,"); a bare colon
+# does not count here: "Name: ‘Words’" is the British headline style, a title rather than reported text
+_SINGLE_CUE_BEFORE = re.compile(r"\b(?:" + _CUES + r")\b(?:\s+[\w.’'-]+){0,4}\s*[,:]$", re.IGNORECASE)
+# or the attribution follows the closing mark ("‘…,’ he said", "‘…’ said the minister")
+_SINGLE_CUE_AFTER = re.compile(r"[ \u00a0]*[,—–-]?[ \u00a0]*(?:[^\W\d_][\w.’'-]*[ \u00a0]+){0,4}?(?:" + _CUES
+                               + r")\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -222,25 +235,73 @@ def _is_title(text: str) -> bool:
     return sum(w[0].isupper() for w in words) >= 0.8 * len(words)
 
 
+def _single_pieces(text: str, doubles: list[_Piece]) -> list[_Piece]:
+    """British-style quotations in single marks, outside every double-quoted stretch (inside one they
+    are nested quotes). ’ and ' are apostrophes far more often than marks, so a mark opens only after a
+    space or an opening bracket or dash and before a letter or digit, and closes only after a
+    non-space and before no letter or digit: "don't", "Afghanistan's", "rock 'n' roll" never pair
+    into a quotation of four words, and a later opening-looking mark ('90s ... 'the) restarts."""
+    if not _SINGLE_OPENER.search(text):
+        return []  # most articles: every single mark is an apostrophe
+    taken = [(p.open_at, p.close_end) for p in doubles]
+    marks = list(_MARK.finditer(text))  # “… “…: the first stretch is inside marks too, though unpaired
+    taken += [(a.start(), b.start()) for a, b in pairwise(marks)
+              if a.group() in _OPENERS and "\n" not in text[a.start():b.start()]]
+    out: list[_Piece] = []
+    for para in _PARA.finditer(text):
+        p_start, p_end = para.span()
+        open_mark: re.Match[str] | None = None
+        for m in _SINGLE.finditer(text, p_start, p_end):
+            if any(a <= m.start() < b for a, b in taken):
+                open_mark = None
+                continue
+            before = text[m.start() - 1] if m.start() > p_start else " "
+            after = text[m.end()] if m.end() < p_end else " "
+            opens_here = before.isspace() or before in _SINGLE_OPEN_AFTER
+            can_open = m.group() != "’" and opens_here and after.isalnum()
+            can_close = m.group() != "‘" and not before.isspace() and not after.isalnum()
+            if can_close and open_mark is not None:
+                piece = _Piece(open_mark.start(), open_mark.end(), m.start(), m.end(), True)
+                if not any(piece.open_at < a < piece.close_end for a, _ in taken):
+                    out.append(piece)
+                open_mark = None
+            elif can_open:
+                open_mark = m
+    return out
+
+
+def _cued(text: str, group: list[_Piece]) -> bool:
+    """A single-quoted stretch is speech only next to its attribution (`said: ‘…’`, `‘…,’ he said`)."""
+    if len(group) > 1:  # pieces are grouped only when an attribution interrupts them
+        return True
+    before = _prefix(text, group[0].open_at)[-80:]
+    return bool(_SINGLE_CUE_BEFORE.search(before) or _SINGLE_CUE_AFTER.match(text, group[-1].close_end))
+
+
+def _quotation(text: str, found: list[_Piece], min_words: int) -> Quotation | None:
+    """The quotation a group of pieces makes, or None for a fragment, a partial quote or a title."""
+    group = [p for p in found if _trim(text, p.start, p.end)[0] < _trim(text, p.start, p.end)[1]]
+    # a paraphrase's fragment does not take the pieces it was grouped with along
+    while group and opens_partial(text, group[0]):
+        group = group[1:]
+    while group and closes_partial(text, group[-1]):
+        group = group[:-1]
+    if not group:
+        return None
+    spans = [_trim(text, p.start, p.end) for p in group]
+    marks = [(p.open_at, p.close_end) for p in group]
+    joined = " ".join(text[s:e] for s, e in spans)
+    if len(_words(joined)) < min_words or _is_title(joined):
+        return None
+    return Quotation(tuple(spans), tuple(marks))
+
+
 def find_quotations(text: str, min_words: int = MIN_WORDS) -> list[Quotation]:
     """Direct quotations of `text` (no speakers), in text order; never raises on unbalanced marks."""
-    out: list[Quotation] = []
-    for found in _group(text, _pieces(text)):
-        group = [p for p in found if _trim(text, p.start, p.end)[0] < _trim(text, p.start, p.end)[1]]
-        # a paraphrase's fragment does not take the pieces it was grouped with along
-        while group and opens_partial(text, group[0]):
-            group = group[1:]
-        while group and closes_partial(text, group[-1]):
-            group = group[:-1]
-        if not group:
-            continue
-        spans = [_trim(text, p.start, p.end) for p in group]
-        marks = [(p.open_at, p.close_end) for p in group]
-        joined = " ".join(text[s:e] for s, e in spans)
-        if len(_words(joined)) < min_words or _is_title(joined):
-            continue
-        out.append(Quotation(tuple(spans), tuple(marks)))
-    return out
+    doubles = _pieces(text)
+    singles = [g for g in _group(text, _single_pieces(text, doubles)) if _cued(text, g)]
+    groups = sorted(_group(text, doubles) + singles, key=lambda g: g[0].open_at)
+    return [q for g in groups if (q := _quotation(text, g, min_words)) is not None]
 
 
 def extract_quotes(text: str) -> list[QuoteMention]:

@@ -54,7 +54,7 @@ def tokenize(text: str) -> list[str]:
     out = []
     for raw in _WORD.findall(text.lower()):
         tok = stem(raw)
-        if tok and tok not in STOPWORDS:
+        if tok and tok not in STOPWORDS and raw not in STOPWORDS:  # "does" would stem to "doe"
             out.append(tok)
     return out
 

@@ -64,13 +64,31 @@ _WEAK_START = frozenset(_WEAK_TEXT.split())
 _PLACE_Q = re.compile(r"\b(?:country|countries|city|cities|state|states|nation|region|province|island|"
                       r"capital|town|continent|county|where)\b", re.IGNORECASE)
 _PERSON_Q = re.compile(r"\b(?:who|whom|whose|person|people|man|woman|leader|president|minister|ceo|"
-                       r"player|actor|actress|singer|star|author|founder|chief|senator|judge|coach)\b",
+                       r"player|actor|actress|singer|star|author|founder|chief|senator|judge|coach|"
+                       r"celebrity|artist|musician|rapper|superstar|athlete|host|comedian|director|"
+                       r"writer|astronaut|billionaire|politician|candidate|official|journalist|"
+                       r"presenter|footballer|golfer|boxer|driver|king|queen|prince|princess)\b",
                        re.IGNORECASE)
 _WH = re.compile(r"\b(how many|how much|what year|which year|what date|what day|which day|what month|"
                  r"when|where|who|whom|whose|which|what|how long|how old)\b", re.IGNORECASE)
+_FUTURE_Q = frozenset({"next", "upcoming", "future", "coming", "scheduled"})
+_FUTURE = re.compile(r"\b(?:will|shall|scheduled|expected|due|upcoming|next|set to|to be held|is to|"
+                     r"are to)\b", re.IGNORECASE)
+_RELATIVE = frozenset({"who", "whom", "when", "where"})
 _QUOTE_Q = re.compile(r"\bwhat (?:did|does|has|have) (.+?) (?:say|said|tell|told|write|wrote)\b|"
                       r"\bwhat (.+?) (?:said|told)\b|\bhow did (.+?) (?:describe|react|respond)\b",
                       re.IGNORECASE)
+
+
+def _asked_wh(sentence: str) -> re.Match[str] | None:
+    """The wh-phrase that asks: quizzes often ask in place ("... won how many titles?", "... when he
+    painted which celebrity?"), so the last one wins, except a relative "who/when/where" after a word
+    ("the man who ...", "the week when ..."), which only opens a clause."""
+    found = list(_WH.finditer(sentence))
+    asking = [m for m in found
+              if m.group(1).lower() not in _RELATIVE or not re.search(r"\w[\s,]*$", sentence[:m.start()])]
+    chosen = asking or found
+    return chosen[-1] if chosen else None
 
 
 def question_type(question: str) -> QType:
@@ -78,7 +96,7 @@ def question_type(question: str) -> QType:
     if _QUOTE_Q.search(question):
         return "quote"
     last = re.split(r"(?<=[.!])\s+(?=[A-Z])", question.strip())[-1]
-    m = _WH.search(last) or _WH.search(question)
+    m = _asked_wh(last) or _WH.search(question)
     if m is None:
         return "other"
     wh = m.group(1).lower()
@@ -94,7 +112,8 @@ def question_type(question: str) -> QType:
     if _PLACE_Q.match(after.strip()) or _PLACE_Q.search(after.split(" is ")[0][:20]):
         return "where"
     if wh == "which":
-        return "who" if _PERSON_Q.match(after.strip()) else "which"
+        # the asked-for noun is within the next three words ("which music superstar")
+        return "who" if _PERSON_Q.search(" ".join(after.split()[:3])) else "which"
     return "other"
 
 
@@ -149,6 +168,10 @@ def candidates(sentence: str, qtype: QType, q_tokens: set[str], focus: str | Non
             score += 0.5
         if qtype == "who":
             score += (0.3 if len(text.split()) >= 2 else 0.0) - (0.5 if kind == "place" else 0.0)
+        if kind == "date" and not _DAY_MONTH.search(text):
+            score -= 0.3  # a bare weekday or year is relative or vague beside a day of a month
+        if kind == "date" and q_tokens & _FUTURE_Q and _FUTURE.search(sentence):
+            score += 0.5  # "when are the *next* talks": a scheduled date, not a past round's
         if start == 0 and len(text.split()) == 1:
             score -= 0.3  # a capitalised sentence opener is often an ordinary word
         if focus and kind == "number":
@@ -159,6 +182,21 @@ def candidates(sentence: str, qtype: QType, q_tokens: set[str], focus: str | Non
                     following[0] == focus else text
         out.append(Span(text, kind, score, sentence))
     return out
+
+
+_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+_DAY_MONTH = re.compile(rf"\b(\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?({_MONTH})"
+                        rf"|({_MONTH})\s+(\d{{1,2}})(?:st|nd|rd|th)?\b", re.IGNORECASE)
+
+
+def span_key(text: str) -> str:
+    """What two spans must share to be the same answer: a date's month and day ("November 06",
+    "6 November 2025" and "Nov. 6" are one date), otherwise the lowercased words."""
+    m = _DAY_MONTH.search(text)
+    if m is not None:
+        day, month = (m.group(1), m.group(2)) if m.group(1) else (m.group(4), m.group(3))
+        return f"{_MONTHS.index(month[:3].lower()) + 1:02d}-{int(day):02d}"
+    return " ".join(re.sub(r"[^\w]+", " ", text.lower()).split())
 
 
 def question_speaker(question: str) -> str | None:

@@ -11,6 +11,11 @@ everything (a short generic lede, a wire-style round-up) has its similarities lo
 is to its nearest neighbours, so the threshold means the same for long and short texts. Publication
 dates bound a story in time: a newcomer must fall within `window` of the story's span. Stories idle
 for longer than the window are closed and dropped from the state, which keeps it bounded.
+
+A batch costs its own rows only (newcomers x open members): open stories never merge with each other,
+so their mutual similarities are never needed, except for hub scores - each member keeps its best
+`hub_k` similarities, updated with every batch's newcomers (and not re-scored when document
+frequencies drift).
 """
 
 from __future__ import annotations
@@ -25,12 +30,14 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import numpy as np
+from scipy.sparse import csr_matrix
 
 from summarizer.embeddings import Embedder
-from summarizer.keywords import WORD_PREFIX, cosine_matrix, event_terms, tfidf, word_terms
+from summarizer.keywords import WORD_PREFIX, event_terms, word_terms
+from summarizer.linkage import link_groups
 from summarizer.types import Article, Story
 
-STATE_VERSION = 2
+STATE_VERSION = 3  # 3: members keep their nearest-neighbour similarities (hub scores)
 EMBED_CHARS = 1200  # title + lead: the event is stated up front; the tail adds background and cost
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
@@ -68,8 +75,8 @@ class _Member:
     vector: np.ndarray
     terms: dict[str, float]
     published: datetime | None
-    weights: tuple[dict[str, float], dict[str, float]] = field(default_factory=lambda: ({}, {}))
-    weights_at: int = -1
+    nearest: np.ndarray | None = None  # best `hub_k` similarities, descending (-inf: none yet)
+    bag: tuple[np.ndarray, np.ndarray, np.ndarray] | None = field(default=None, repr=False)
 
 
 @dataclass
@@ -111,6 +118,8 @@ class StoryClusterer:
         self._df: Counter[str] = Counter()
         self._n_docs = 0
         self._latest: datetime | None = None
+        self._vocab: dict[str, int] = {}  # term -> column of the TF-IDF matrices (not part of the state)
+        self._names: list[str] = []
 
     # -- public API -------------------------------------------------------------------------------
 
@@ -159,18 +168,56 @@ class StoryClusterer:
     def _cluster(self, batch: list[_Member]) -> None:
         """Average-linkage clustering of the batch, seeded with the open stories as fixed groups."""
         old = self._stories
-        members = [m for st in old for m in st.members] + batch
-        sizes = [len(st.members) for st in old] + [1] * len(batch)
-        groups = average_linkage(self._similarity(members), sizes, len(old),
-                                 [_timestamp(m.published) for m in members],
-                                 self.window.total_seconds(), self.settings.join, self.settings.min_link)
-        offset = sum(sizes[: len(old)])
+        pool = [m for st in old for m in st.members]
+        self._recall_neighbours(pool)
+        n_old = len(pool)
+        pool += batch
+        sims = self._rows(pool, slice(n_old, None))
+        s = self.settings
+        own = sims.copy()
+        own[np.arange(len(batch)), n_old + np.arange(len(batch))] = -np.inf
+        top = _top(own, min(s.hub_k, len(pool) - 1))
+        known = [m.nearest for m in pool[:n_old] if m.nearest is not None]  # all, after the recall
+        records = np.stack(known) if known else np.zeros((0, s.hub_k), dtype=np.float32)
+        records = _top(np.hstack([records, sims[:, :n_old].T]), s.hub_k)  # now against the newcomers too
+        for member, near in zip(pool, [*records, *top], strict=True):
+            member.nearest = _descending(near, s.hub_k)
+        if s.hub:
+            hubness = np.concatenate([self._hubness(records), self._hubness(top)])
+            sims = sims - s.hub * (hubness[n_old:, None] + hubness[None, :]) / 2.0
+        self._link(np.asarray(sims, dtype=np.float64), batch)
+
+    def _link(self, sims: np.ndarray, batch: list[_Member]) -> None:
+        """Group the batch (rows of `sims`, columns: open members then the batch) into the open stories
+        or new ones. Only the stories some newcomer could join on its own take part: a group of
+        newcomers averages its members' similarities, so it cannot reach a story none of them reaches."""
+        old = self._stories
+        sizes = np.array([len(st.members) for st in old], dtype=np.float64)
+        n_old, n_new = sims.shape[1] - len(batch), len(batch)
+        starts = np.cumsum([0, *sizes[:-1]]).astype(np.intp)
+        sums = np.add.reduceat(sims[:, :n_old], starts, axis=1) if n_old else sims[:, :0]
+        lows = np.minimum.reduceat(sims[:, :n_old], starts, axis=1) if n_old else sims[:, :0]
+        keep = np.flatnonzero((sums / sizes).max(axis=0, initial=-np.inf) >= self.settings.join)
+        n_keep = len(keep)
+        total, worst = np.zeros((2, n_keep + n_new, n_keep + n_new))
+        for full, part in ((total, sums[:, keep]), (worst, lows[:, keep])):
+            full[n_keep:, :n_keep] = part
+            full[:n_keep, n_keep:] = part.T
+        total[n_keep:, n_keep:] = sims[:, n_old:]
+        worst[n_keep:, n_keep:] = sims[:, n_old:]
+        spans = [[_timestamp(m.published) for m in old[g].members] for g in keep]
+        stamps = np.array([_timestamp(m.published) for m in batch])
+        with np.errstate(all="ignore"):  # all-NaN stories (undated) are fine: NaN compares as "in window"
+            first = np.concatenate([[np.fmin.reduce(t) for t in spans], stamps])
+            last = np.concatenate([[np.fmax.reduce(t) for t in spans], stamps])
+        groups = link_groups(total, worst, np.concatenate([sizes[keep], np.ones(n_new)]), first, last, n_keep,
+                             self.window.total_seconds(), self.settings.join, self.settings.min_link)
         founded: dict[int, list[_Member]] = {}
-        for i, member in enumerate(batch):
-            group = groups[offset + i]
-            if group < len(old):
-                old[group].members.append(member)
-                old[group].members.sort(key=_member_order)
+        for member, group in zip(batch, groups[n_keep:], strict=True):
+            if group < n_keep:
+                story = old[keep[group]]
+                story.members.append(member)
+                story.members.sort(key=_member_order)
             else:
                 founded.setdefault(group, []).append(member)
         for group_members in sorted(founded.values(), key=lambda ms: _member_order(ms[0])):
@@ -181,31 +228,65 @@ class StoryClusterer:
                     self._session[member.article_id] = story.id
                 self._by_article[member.article_id] = story.id
 
-    def _similarity(self, members: list[_Member]) -> np.ndarray:
-        """Pairwise blended similarity with the hubness (CSLS) correction; the diagonal is unused."""
-        s = self.settings
-        vectors = np.stack([m.vector for m in members])
-        weights = [self._weights(m) for m in members]
-        sims = s.blend(vectors @ vectors.T, cosine_matrix([w[0] for w in weights]),
-                       cosine_matrix([w[1] for w in weights]))
-        if s.hub:
-            others = sims.copy()
-            np.fill_diagonal(others, -np.inf)
-            k = min(s.hub_k, len(members) - 1)  # an empty pool leaves only the prior
-            nearest = np.clip(np.partition(others, -k, axis=1)[:, -k:], 0.0, None) if k else others[:, :0]
-            hubness = (nearest.sum(axis=1) + (s.hub_k - k) * s.hub_prior) / s.hub_k
-            sims = sims - s.hub * (hubness[:, None] + hubness[None, :]) / 2.0
-        return np.asarray(sims, dtype=np.float64)
+    def _recall_neighbours(self, pool: list[_Member]) -> None:
+        """Members restored from a state without neighbour similarities (version < 3) get them from
+        the open pool, once."""
+        missing = np.flatnonzero([m.nearest is None for m in pool])
+        if not len(missing):
+            return
+        sims = self._rows(pool, missing)
+        sims[np.arange(len(missing)), missing] = -np.inf
+        for i, near in zip(missing, _top(sims, min(self.settings.hub_k, len(pool) - 1)), strict=True):
+            pool[i].nearest = _descending(near, self.settings.hub_k)
 
-    def _weights(self, member: _Member) -> tuple[dict[str, float], dict[str, float]]:
-        """The two TF-IDF vectors of a member (event terms, plain words) under the current document
-        frequencies (computed once per batch)."""
-        if member.weights_at != self._n_docs:
-            event = {t: w for t, w in member.terms.items() if not t.startswith(WORD_PREFIX)}
-            words = {t: w for t, w in member.terms.items() if t.startswith(WORD_PREFIX)}
-            member.weights = (tfidf(event, self._df, self._n_docs), tfidf(words, self._df, self._n_docs))
-            member.weights_at = self._n_docs
-        return member.weights
+    def _rows(self, pool: list[_Member], rows: slice | np.ndarray) -> np.ndarray:
+        """Blended similarity (no hub correction) of the `rows` members of `pool` to every member."""
+        vectors = np.stack([m.vector for m in pool])
+        event, words = self._tfidf(pool)
+        return self.settings.blend(vectors[rows] @ vectors.T, _products(event, rows), _products(words, rows))
+
+    def _hubness(self, nearest: np.ndarray) -> np.ndarray:
+        """Mean of each row's nearest similarities (clipped at 0); missing ones (-inf) count as the prior."""
+        s = self.settings
+        found = np.isfinite(nearest)
+        near = np.clip(np.where(found, nearest, 0.0), 0.0, None).sum(axis=1)
+        return ((near + (s.hub_k - found.sum(axis=1)) * s.hub_prior) / s.hub_k).astype(np.float32)
+
+    def _tfidf(self, pool: list[_Member]) -> tuple[csr_matrix, csr_matrix]:
+        """The pool's two L2-normalised TF-IDF matrices (event terms, plain words) under the current
+        document frequencies: `keywords.tfidf`'s weighting, for all members at once."""
+        bags = [self._bag(m) for m in pool]
+        ids = np.concatenate([b[0] for b in bags]) if bags else np.zeros(0, dtype=np.int64)
+        tf = np.concatenate([b[1] for b in bags]) if bags else np.zeros(0)
+        is_word = np.concatenate([b[2] for b in bags]) if bags else np.zeros(0, dtype=bool)
+        row = np.repeat(np.arange(len(pool)), [len(b[0]) for b in bags])
+        uniq, inverse = np.unique(ids, return_inverse=True)
+        n, df = self._n_docs, self._df
+        idf = np.array([math.log((n + 1) / (df.get(self._names[t], 0) + 1)) + 1.0 for t in uniq.tolist()])
+        weights = tf * idf[inverse]
+        out = []
+        for part in (~is_word, is_word):
+            norm = np.sqrt(np.bincount(row[part], weights=weights[part] ** 2, minlength=len(pool)))
+            norm[norm == 0.0] = 1.0
+            indptr = np.concatenate([[0], np.cumsum(np.bincount(row[part], minlength=len(pool)))])
+            data = (weights[part] / norm[row[part]]).astype(np.float32)
+            out.append(csr_matrix((data, ids[part], indptr), shape=(len(pool), max(len(self._names), 1))))
+        return out[0], out[1]
+
+    def _bag(self, member: _Member) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """A member's terms as vocabulary ids, sublinear term frequencies and is-plain-word flags
+        (in the order of its terms, which fixes the order of the sparse sums)."""
+        if member.bag is None:
+            ids = []
+            for term in member.terms:
+                if term not in self._vocab:
+                    self._vocab[term] = len(self._names)
+                    self._names.append(term)
+                ids.append(self._vocab[term])
+            tf = [1.0 + math.log(w) if w >= 1.0 else w for w in member.terms.values()]
+            member.bag = (np.array(ids, dtype=np.int64), np.array(tf, dtype=np.float64),
+                          np.array([t.startswith(WORD_PREFIX) for t in member.terms], dtype=bool))
+        return member.bag
 
     def _close_idle(self) -> None:
         """Drop stories whose last article is more than a window older than the newest one seen."""
@@ -242,18 +323,18 @@ class StoryClusterer:
     @classmethod
     def from_dict(cls, data: dict[str, Any], embedder: Embedder) -> StoryClusterer:
         version = data.get("version")
-        if version not in (1, STATE_VERSION):
+        if version not in (1, 2, STATE_VERSION):
             raise ValueError(f"unsupported story-clusterer state version {version!r}")
         # version 1 thresholds were on another scale: its stories and members carry over, not its settings
         known = ClusterSettings.__dataclass_fields__
-        saved = data.get("settings", {}) if version == STATE_VERSION else {}
+        saved = data.get("settings", {}) if version != 1 else {}
         settings = ClusterSettings(**{k: v for k, v in saved.items() if k in known})
         self = cls(embedder, window=timedelta(seconds=float(data["window_seconds"])), settings=settings)
         self._n_docs = int(data["n_docs"])
         self._df = Counter({str(k): int(v) for k, v in data["df"].items()})
         self._latest = datetime.fromisoformat(data["latest"]) if data.get("latest") else None
         for st in data["stories"]:
-            story = _Story(str(st["id"]), [_member_from_dict(m) for m in st["members"]])
+            story = _Story(str(st["id"]), [_member_from_dict(m, settings.hub_k) for m in st["members"]])
             self._stories.append(story)
             for m in story.members:
                 self._by_article[m.article_id] = story.id
@@ -265,65 +346,37 @@ def _member_order(m: _Member) -> tuple[datetime, str]:
 
 
 def _member_to_dict(m: _Member) -> dict[str, Any]:
+    nearest = [] if m.nearest is None else [float(x) for x in m.nearest if np.isfinite(x)]
     return {"id": m.article_id, "vector": base64.b64encode(m.vector.astype(np.float16).tobytes()).decode(),
-            "terms": m.terms, "published": m.published.isoformat() if m.published else None}
+            "terms": m.terms, "published": m.published.isoformat() if m.published else None,
+            "nearest": nearest}
 
 
-def _member_from_dict(d: dict[str, Any]) -> _Member:
+def _member_from_dict(d: dict[str, Any], hub_k: int) -> _Member:
     vector = np.frombuffer(base64.b64decode(d["vector"]), dtype=np.float16).astype(np.float32)
     published = datetime.fromisoformat(d["published"]) if d.get("published") else None
-    return _Member(str(d["id"]), vector, {str(k): float(v) for k, v in d["terms"].items()}, published)
+    nearest = _descending(np.array(d["nearest"]), hub_k) if "nearest" in d else None  # None: version < 3
+    return _Member(str(d["id"]), vector, {str(k): float(v) for k, v in d["terms"].items()}, published,
+                   nearest)
 
 
 def _timestamp(when: datetime | None) -> float:
     return when.timestamp() if when is not None else math.nan
 
 
-def average_linkage(sims: np.ndarray, sizes: Sequence[int], n_fixed: int, times: Sequence[float],
-                    window: float, join: float, min_link: float) -> list[int]:
-    """The final group of every row of `sims`, whose rows come grouped: `sizes` gives the initial
-    groups in order, the first `n_fixed` of which are existing stories (they may absorb others but
-    never merge with each other; each keeps its own index). Two groups merge, best pair first, while
-    their average pair similarity is >= `join`, their worst pair >= `min_link`, and their date spans
-    (`times` in seconds, NaN when undated) lie within `window` of each other."""
-    starts = np.cumsum([0, *sizes[:-1]])
-    total = np.add.reduceat(np.add.reduceat(sims, starts, axis=0), starts, axis=1)
-    worst = np.minimum.reduceat(np.minimum.reduceat(sims, starts, axis=0), starts, axis=1)
-    count = np.asarray(sizes, dtype=np.float64)
-    stamps = np.asarray(times, dtype=np.float64)
-    with np.errstate(all="ignore"):  # all-NaN groups (undated) are fine: NaN compares as "in window"
-        first = np.fmin.reduceat(stamps, starts)
-        last = np.fmax.reduceat(stamps, starts)
-    fixed = np.arange(len(sizes)) < n_fixed
-    alive = np.ones(len(sizes), dtype=bool)
+def _descending(values: np.ndarray, k: int) -> np.ndarray:
+    """`values` sorted best first and padded with -inf to `k` (a canonical neighbour record)."""
+    out = np.full(k, -np.inf, dtype=np.float32)
+    best = np.sort(np.asarray(values, dtype=np.float32))[::-1][:k]
+    out[: len(best)] = best
+    return out
 
-    def row(i: int) -> np.ndarray:
-        score = total[i] / (count[i] * count)
-        gap = np.maximum(first - last[i], first[i] - last)
-        bad = ~alive | (worst[i] < min_link) | (gap > window) | (fixed & fixed[i])
-        bad[i] = True
-        return np.where(bad, -np.inf, score)
 
-    scores = np.stack([row(i) for i in range(len(sizes))]) if len(sizes) else np.zeros((0, 0))
-    parent = np.arange(len(sizes))
-    while scores.size:
-        best = int(np.argmax(scores))
-        i, j = divmod(best, len(sizes))
-        if scores[i, j] < join:
-            break
-        keep, gone = (j, i) if fixed[j] or (not fixed[i] and j < i) else (i, j)
-        total[keep] += total[gone]
-        total[:, keep] += total[:, gone]
-        worst[keep] = np.minimum(worst[keep], worst[gone])
-        worst[:, keep] = worst[keep]
-        count[keep] += count[gone]
-        first[keep] = np.fmin(first[keep], first[gone])
-        last[keep] = np.fmax(last[keep], last[gone])
-        fixed[keep] |= fixed[gone]
-        alive[gone] = False
-        parent[parent == gone] = keep
-        scores[gone] = -np.inf
-        scores[:, gone] = -np.inf
-        scores[keep] = row(keep)
-        scores[:, keep] = scores[keep]
-    return [int(parent[g]) for g, size in enumerate(sizes) for _ in range(size)]
+def _top(sims: np.ndarray, k: int) -> np.ndarray:
+    """Each row's `k` largest values, in no particular order."""
+    return np.partition(sims, -k, axis=1)[:, -k:] if k else sims[:, :0]
+
+
+def _products(matrix: csr_matrix, rows: slice | np.ndarray) -> np.ndarray:
+    """Dot products of the `rows` of a row-normalised sparse matrix with all its rows."""
+    return np.asarray((matrix[rows] @ matrix.T).toarray(), dtype=np.float32)

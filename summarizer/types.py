@@ -6,6 +6,7 @@ translate these objects to and from a platform.
 
 from __future__ import annotations
 
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -62,6 +63,13 @@ class Quote:
     speaker: str | None
     sources: tuple[str, ...]
     also_reported_as: tuple[str, ...] = ()
+    # ids every wording merged into this quote would have on its own (fragments, fuller copies,
+    # paraphrases): a channel sent one of them has been sent this quote (not part of the JSON contract)
+    merged_ids: tuple[str, ...] = ()
+
+    def known_as(self, ids: AbstractSet[str]) -> bool:
+        """Whether any of `ids` (quotes already sent) is this quote or a wording merged into it."""
+        return self.id in ids or not ids.isdisjoint(self.merged_ids)
 
 
 @dataclass(frozen=True)

@@ -9,8 +9,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 if TYPE_CHECKING:
+    from fake_slack import FakeSlack
+    from fake_telegram import FakeTelegram
+    from httpserver import LoopbackServer
+
     from summarizer.embeddings import CachedEmbedder
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -22,6 +27,14 @@ os.environ.setdefault("OMP_NUM_THREADS", "1")
 REPO = Path(__file__).resolve().parent.parent
 SEEDS = REPO / "seeds"
 PG_ADMIN_URL = os.environ.get("NEWSDIGEST_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
+
+# Property tests: "ci" (the default) keeps the fuzz set well under a minute; HYPOTHESIS_PROFILE=deep
+# runs many more examples locally (docs/testing.md). Tests that set max_examples keep their own.
+settings.register_profile("ci", max_examples=40, deadline=None,
+                          suppress_health_check=[HealthCheck.too_slow])
+settings.register_profile("deep", max_examples=5000, deadline=None,
+                          suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 
 @pytest.fixture
@@ -51,3 +64,30 @@ def embedder() -> CachedEmbedder:
     from summarizer.embeddings import CachedEmbedder, TorchEmbedder
 
     return CachedEmbedder(TorchEmbedder())
+
+
+@pytest.fixture
+def telegram_api() -> Iterator[FakeTelegram]:
+    """The fake Telegram Bot API on 127.0.0.1 (tests/fake_telegram.py), for tests beyond test_telegram."""
+    from fake_telegram import FakeTelegram
+
+    with FakeTelegram() as server:
+        yield server
+
+
+@pytest.fixture
+def slack_api() -> Iterator[FakeSlack]:
+    """The fake Slack Web API on 127.0.0.1 (tests/fake_slack.py), for tests beyond test_slack."""
+    from fake_slack import FakeSlack
+
+    with FakeSlack() as server:
+        yield server
+
+
+@pytest.fixture
+def loopback() -> Iterator[LoopbackServer]:
+    """A canned-route HTTP server on 127.0.0.1 (tests/httpserver.py)."""
+    from httpserver import serve
+
+    with serve() as running:
+        yield running

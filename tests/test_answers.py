@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 
 import numpy as np
@@ -18,7 +19,7 @@ from summarizer.answers import (
 )
 from summarizer.passages import Passage, make_passages
 from summarizer.retrieval import Hit, MemoryIndex, rrf, tokenize
-from summarizer.spans import question_speaker, quotes_by, root
+from summarizer.spans import question_speaker, quotes_by, root, span_key
 from summarizer.types import Article
 
 QUAKE_A = Article(
@@ -88,6 +89,7 @@ def test_when_and_where_answer_with_citation(index, embedder) -> None:
     assert g.citations[0].article_id == "summit-1"
     assert g.citations[0].outlet == "BBC" and g.citations[0].url == SUMMIT.url
     assert "November 6" in g.citations[0].snippet
+    assert "November 6" in g.support[0]  # the supporting sentence is the one holding the span
     where = ask(index, embedder, "Where will the grain corridor talks be held?")
     assert where.answered and "Istanbul" in where.short
 
@@ -163,9 +165,12 @@ def test_signals_reward_retriever_agreement_and_a_standout_match() -> None:
     assert s_agree.agreement == 1.0 and s_agree.same_top == 1.0
     assert s_dis.agreement == 0.0 and s_dis.same_top == 0.0
     flat = signals([_hit(f"f{i}", 0, 0.5, 1.0) for i in range(10)], [])
-    assert flat.dense_margin == pytest.approx(0.0) and s_agree.dense_margin > 0.1
+    assert flat.dense_gap == pytest.approx(0.0) and s_agree.dense_gap > 0.1
     options = AnswerOptions()
-    assert s_agree.confidence(options) > s_dis.confidence(options)
+    # (no evidence was given, so no passage covers the predicate: that alone would refuse both)
+    covered = [replace(s, predicate=1.0) for s in (s_agree, s_dis)]
+    assert s_agree.confidence(options) == 0.0
+    assert covered[0].confidence(options) > covered[1].confidence(options)
 
 
 def test_predicate_words_skip_names_types_and_framing() -> None:
@@ -194,3 +199,53 @@ def test_citations_prefer_other_articles_before_neighbouring_passages() -> None:
     assert [c.article_id for c in g.citations] == ["a", "b", "a"]
     assert g.citations[2].snippet and g.evidence  # the third is a#3, not the neighbouring a#1
     assert {e.hit.passage.id for e in g.evidence} >= {"a#0", "a#3"}
+
+
+def test_question_type_takes_the_asking_wh_word() -> None:
+    assert question_type("A court ruled he infringed when he recreated prints of which singer?") == "who"
+    assert question_type("He retired after a career in which he won how many titles?") == "how_many"
+    assert question_type("Protesters who disrupted the speech held a sign saying what?") == "other"
+    assert question_type("Which music superstar announced a world tour?") == "who"
+
+
+def test_one_date_in_any_spelling_is_one_span() -> None:
+    assert span_key("November 06") == span_key("6 November 2025") == span_key("Nov. 6") == "11-06"
+    assert span_key("November 9") != span_key("November 6")
+    assert span_key("the Red Cross") == "the red cross"
+
+
+def _dated(article: str, outlet: str, day: int, text: str) -> Hit:
+    p = Passage(id=f"{article}#0", article_id=article, index=0, sentences=(text,), outlet=outlet,
+                published=datetime(2025, 11, day))
+    return Hit(passage=p, score=1.0, lexical=5.0, dense=0.7)
+
+
+def test_latest_report_wins_over_an_outdated_date() -> None:
+    q = "When will the next round of talks be held?"
+    said = "The next round of talks will be held on November {} in Istanbul, officials said."
+    old = _dated("a", "Dawn", 1, said.format(6))
+    new = _dated("b", "Reuters", 4, said.format(9))
+    for hits in ([old, new], [new, old]):
+        g = build_answer(q, hits, AnswerOptions(threshold=-1.0))
+        assert g.disagreement and g.short.startswith("November 9 (Reuters, 4 Nov 2025, latest)")
+        assert "earlier report: November 6 (Dawn" in g.short
+    same = _dated("c", "AP", 3, "Talks are scheduled for 6 November 2025 in Istanbul.")
+    assert not build_answer(q, [old, same], AnswerOptions(threshold=-1.0)).disagreement
+
+
+def test_question_about_an_unmentioned_attribute_is_refused() -> None:
+    said = "Kabul said the ceasefire with Pakistan would hold."
+    hits = [_hit("kabul", i, 0.6, 5.0, said) for i in range(3)]
+    g = build_answer("What is the population of Kabul?", hits)
+    assert not g.answered and g.confidence == 0.0
+    assert signals(hits, g.evidence).predicate == 0.0
+    asked = build_answer("What did Kabul say about the ceasefire?", hits, AnswerOptions(threshold=-1.0))
+    assert signals(hits, asked.evidence).predicate > 0.0
+
+
+def test_evidence_prefers_the_passage_holding_the_asked_type() -> None:
+    q = "How many people were killed in the earthquake?"
+    vague = _hit("a", 0, 0.6, 9.0, "The earthquake killed people and damaged homes across the region.")
+    counted = _hit("b", 0, 0.6, 3.0, "At least 14 people were killed in the earthquake, officials said.")
+    g = build_answer(q, [vague, counted], AnswerOptions(threshold=-1.0))
+    assert g.evidence[0].hit.passage.article_id == "b" and g.short.startswith("14")

@@ -4,6 +4,7 @@ grounded answers with citations and honest refusals (real store, real model, rea
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -30,14 +31,17 @@ def test_batch_json_keeps_order_and_ids(tmp_path: Path, sqlite_url: str,
         "",
         json.dumps({"id": 7, "question": "What did Mujahid say?"}),
         json.dumps({"question": "Who won the football World Cup?"}),
+        json.dumps({"id": "next", "question": "When are the next talks?"}),
     ]) + "\n", encoding="utf-8")
     code = main(["ask", "--questions", str(questions), "--from", str(SEEDS), "--db", sqlite_url,
                  "--format", "json", "--no-progress"])
     assert code == 0
     out = _lines(capsys)
-    assert [o["id"] for o in out] == ["talks", None, "7", None]  # input order; blank lines skipped
+    assert [o["id"] for o in out] == ["talks", None, "7", None, "next"]  # input order; no blank lines
     assert all(set(o) == KEYS and o["version"] == 1 for o in out)
-    talks, mediated, mujahid, kabul = out
+    talks, mediated, mujahid, kabul, upcoming = out
+    # the short answer (first line) is the scheduled date, not a past round's or a weekday
+    assert upcoming["answered"] and re.match(r"November 0?6\b", upcoming["answer"])
     assert talks["question"] == "When is the next round of negotiations?"
     assert talks["answered"] and "November 6" in talks["answer"]
     assert mediated["answered"] and ("Turkiye" in mediated["answer"] or "Qatar" in mediated["answer"])
@@ -61,8 +65,6 @@ def test_single_question_text_and_json(sqlite_url: str, capsys: pytest.CaptureFi
     assert single["answered"] is False and single["id"] is None and single["citations"] == []
 
 
-@pytest.mark.xfail(strict=True, reason="known gap: an unasked attribute of a covered entity (Kabul) in a "
-                   "one-story coverage passes the confidence model fitted on weekly news coverage")
 def test_unasked_attribute_of_a_covered_entity_is_refused(sqlite_url: str,
                                                           capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["ask", "What is the population of Kabul?", "--from", str(SEEDS), "--db", sqlite_url,

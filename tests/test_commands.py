@@ -268,6 +268,10 @@ def test_group_needs_admins(layer: CommandLayer, caplog: pytest.LogCaptureFixtur
 
 
 def test_sources_add_remove(layer: CommandLayer) -> None:
+    # Sources are shared by every chat: a group's own admin may not change them, a configured admin may.
+    refused = run(layer, GROUP, "/addsource https://93.184.215.14/feed.xml", admin=True)
+    assert refused.kind == "error" and "configured admins" in refused.text
+    layer.news.config.telegram.admin_ids = ["7"]
     reply = run(layer, GROUP, "/addsource https://93.184.215.14/feed.xml Example News", admin=True)
     assert "Added source #1" in reply.text
     assert "already" in run(layer, GROUP, "/addsource https://93.184.215.14/feed.xml", admin=True).text

@@ -261,3 +261,31 @@ def test_update_with_a_new_quote_only(embedder: CachedEmbedder) -> None:
                   sources=(articles[0].id,))
     update = update_digest(story, embedder, everything, set(), quotes=[quote])
     assert update is not None and update.summary == () and update.quotes == (quote,)
+
+
+@pytest.mark.model
+def test_a_fuller_copy_of_a_sent_quote_is_not_sent_again(embedder: CachedEmbedder) -> None:
+    from summarizer.quote_merge import merge_quotes
+    from summarizer.types import QuoteMention
+
+    def mention(text: str) -> QuoteMention:
+        return QuoteMention(text=text, start=0, end=len(text), spans=((0, len(text)),), speaker="Asif",
+                            speaker_mention=None)
+
+    articles = seed_articles()
+    story = Story(id="s", articles=articles)
+    short = "Our territory was being attacked, so we answered"
+    (first,) = merge_quotes({articles[0].id: [mention(short)]})
+    fuller = "We were warned. Our territory was being attacked, so we answered in kind."
+    other = "Peaceful ties are only possible when that support ends."
+    later = merge_quotes({articles[0].id: [mention(short)],
+                          articles[1].id: [mention(fuller), mention(other)]})
+    grown = next(q for q in later if q.text == fuller)
+    assert grown.id != first.id and grown.known_as({first.id})  # the id moved with the fuller text
+    everything: set[str] = set()
+    while (more := update_digest(story, embedder, everything, set())) is not None:
+        everything |= {s.id for s in more.summary}
+    update = update_digest(story, embedder, everything, {first.id}, quotes=later)
+    assert update is not None and [q.text for q in update.quotes] == [other]
+    sent = {first.id, *(q.id for q in update.quotes)}
+    assert update_digest(story, embedder, everything, sent, quotes=later) is None

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from conftest import SEEDS
-from sqlalchemy import func, select
+from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from bot.cli import main
@@ -154,3 +154,27 @@ def test_records_sharing_a_page_url_keep_their_ids(tmp_path: Path, sqlite_url: s
     report = ingest(engine, [FileSource(tmp_path)], progress=False)
     assert [(r.id, r.status) for r in report.results] == [("q1", "new"), ("q2", "new")]
     engine.dispose()
+
+
+def test_near_duplicates_are_found_across_batches_and_processes(tmp_path: Path, sqlite_url: str) -> None:
+    """Each process keeps its near-duplicate index between batches and tops it up with what any
+    process stored since, so a rewording is caught whoever stored the original."""
+    long_text = BODY + " " + BODY.replace("harbour", "river").replace("30,000", "12,000")
+
+    def batch(engine: Engine, name: str, record: dict[str, str]) -> list[tuple[str, str]]:
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "items.jsonl").write_text(json.dumps(record))
+        report = ingest(engine, [FileSource(tmp_path / name)], progress=False)
+        return [(r.id, r.status) for r in report.results]
+
+    one, two = open_store(sqlite_url), open_store(sqlite_url)  # two processes' views of one store
+    assert batch(one, "a", {"id": "orig", "title": "Trams", "text": long_text}) == [("orig", "new")]
+    assert batch(two, "b", {"id": "fares", "title": "Fares", "text": long_text.replace("tram", "bus")}) \
+        == [("fares", "new")]
+    # one word changed: not the same fingerprint, a near duplicate of the article the other process stored
+    reworded = long_text.replace("tram", "bus").replace("next spring", "next summer")
+    assert batch(one, "c", {"id": "fares-2", "title": "Fares", "text": reworded}) == [("fares", "duplicate")]
+    reworded = long_text.replace("river", "lake")
+    assert batch(two, "d", {"id": "orig-2", "title": "Trams", "text": reworded}) == [("orig", "duplicate")]
+    one.dispose()
+    two.dispose()

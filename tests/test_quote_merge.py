@@ -24,6 +24,10 @@ def test_variants_and_fragments_merge_into_the_fullest_form() -> None:
     (q,) = merged
     assert q.text == full and q.sources == ("a1", "a2", "a3")
     assert q.speaker == "Khawaja Muhammad Asif"
+    # every wording folded in is remembered, so a channel sent the fragment knows this quote
+    fragment = quote_id("we were being attacked, our territory was being attacked")
+    assert fragment in q.merged_ids and q.id not in q.merged_ids
+    assert q.known_as({fragment}) and q.known_as({q.id}) and not q.known_as({quote_id("tit for tat")})
 
 
 def test_distinct_quotes_stay_apart_and_paraphrase_is_attached() -> None:

@@ -97,3 +97,31 @@ def test_seed_quotes_are_found(seed_texts: dict[str, str]) -> None:
     assert not any(t == "decisively" for t in found)
     for t in seed_texts.values():
         _check_offsets(t)
+
+
+def test_single_quoted_direct_speech_next_to_its_cue() -> None:
+    text = ("‘We will not back down from this fight,’ the minister said on Tuesday.\n"
+            "Smith said: 'The plan is working very well for everyone.'\n"
+            "‘We are ready,’ he said, ‘to sign the agreement next week.’")
+    quotes = extract_quotes(text)
+    assert [q.text for q in quotes] == ["We will not back down from this fight,",
+                                        "The plan is working very well for everyone.",
+                                        "We are ready, to sign the agreement next week."]
+    assert quotes[1].speaker == "Smith" and len(quotes[2].spans) == 2
+    _check_offsets(text)
+
+
+def test_apostrophes_and_uncued_single_quotes_are_not_quotes() -> None:
+    text = ("I don't think Afghanistan's leaders liked the '90s or rock 'n' roll, and they won't say so.\n"
+            "The fans' view of the 'best years of our lives' was shared.\n"
+            "The report called it a ‘deeply flawed and dangerous piece of work’ in its summary.\n"
+            "Sanders: ‘We Will Win This Fight Together’")
+    assert _texts(text) == []
+
+
+def test_single_quotes_inside_double_quotes_stay_nested() -> None:
+    text = ("“He told me, ‘leave now and never come back,’ and I did so at once,” she said.\n"
+            "She recalled “meeting him, and he said, ‘I want you to know how much we appreciate it.’ "
+            "Then “nothing more happened for a long while,” she said.")
+    # the second line's “ is restarted by the next one, yet the single marks after it are still inside
+    assert _texts(text) == ["He told me, ‘leave now and never come back,’ and I did so at once,"]

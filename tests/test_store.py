@@ -39,3 +39,13 @@ def test_migrations_sqlite(sqlite_url: str) -> None:
 @pytest.mark.postgres
 def test_migrations_postgres(pg_url: str) -> None:
     _check_schema(pg_url)
+
+
+def test_unreachable_store_is_one_line_without_the_password(capsys: pytest.CaptureFixture[str]) -> None:
+    from bot.cli import main
+
+    code = main(["articles", "--db", "postgresql+psycopg://postgres:s3cret-pw@127.0.0.1:1/none"])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err.startswith("newsdigest: the store failed:") and err.count("\n") == 1, err
+    assert "s3cret-pw" not in err and "Traceback" not in err

@@ -24,7 +24,8 @@ from summarizer.keywords import (
     tfidf,
     word_terms,
 )
-from summarizer.stories import ClusterSettings, StoryClusterer, average_linkage, story_id_for
+from summarizer.linkage import link_groups
+from summarizer.stories import ClusterSettings, StoryClusterer, story_id_for
 from summarizer.types import Article
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
@@ -216,6 +217,26 @@ def test_state_round_trip_continues_incrementally(embedder: CachedEmbedder) -> N
 
 
 @pytest.mark.model
+def test_a_version_2_state_recalls_neighbours_once_and_continues(embedder: CachedEmbedder) -> None:
+    articles = sorted(QUAKE_TURKEY + QUAKE_PERU, key=lambda a: (a.published, a.id))
+    uninterrupted = StoryClusterer(embedder)
+    expected = uninterrupted.add_many(articles[:3]) + uninterrupted.add_many(articles[3:])
+    part = StoryClusterer(embedder)
+    part.add_many(articles[:3])
+    state = json.loads(json.dumps(part.to_dict()))
+    assert state["version"] == 3
+    for story in state["stories"]:
+        for member in story["members"]:
+            assert len(member.pop("nearest")) == 2  # a pool of three: two neighbours each
+    state["version"] = 2
+    restored = StoryClusterer.from_dict(state, embedder)
+    assert restored.add_many(articles[3:]) == expected[3:]
+    # every member has its neighbours again (recalled under the newer document frequencies)
+    again = restored.to_dict()["stories"]
+    assert [len(m["nearest"]) for st in again for m in st["members"]] == [3] * len(articles)
+
+
+@pytest.mark.model
 def test_interleaved_arrivals_of_two_events_sort_out(embedder: CachedEmbedder) -> None:
     # the first Peru report arrives between Turkey reports, before any Peru story exists
     articles = [QUAKE_TURKEY[0], QUAKE_PERU[0], *QUAKE_TURKEY[1:], QUAKE_PERU[1]]
@@ -236,22 +257,46 @@ def test_batch_outcome_does_not_depend_on_arrival_order(embedder: CachedEmbedder
             dict(zip([a.id for a in undated], first, strict=True))
 
 
+def average_linkage(sims: np.ndarray, n_fixed: int, times: list[float], window: float, join: float,
+                    min_link: float) -> list[int]:
+    """`link_groups` over single-member groups (the first `n_fixed` of them existing stories)."""
+    stamps = np.asarray(times, dtype=np.float64)
+    return link_groups(sims.copy(), sims.copy(), np.ones(len(sims)), stamps.copy(), stamps.copy(), n_fixed,
+                       window, join, min_link)
+
+
 def test_average_linkage_merges_groups_not_chains() -> None:
     # 0-1 close, 1-2 close, 0-2 far: single linkage would chain all three; average linkage must not
     sims = np.array([[1.0, 0.9, 0.0], [0.9, 1.0, 0.5], [0.0, 0.5, 1.0]])
-    assert average_linkage(sims, [1, 1, 1], 0, [math.nan] * 3, 0.0, join=0.3, min_link=-1.0) == [0, 0, 2]
-    assert average_linkage(sims, [1, 1, 1], 0, [math.nan] * 3, 0.0, join=0.2, min_link=-1.0) == [0, 0, 0]
-    assert average_linkage(sims, [1, 1, 1], 0, [math.nan] * 3, 0.0, join=0.2, min_link=0.1) == [0, 0, 2]
+    assert average_linkage(sims, 0, [math.nan] * 3, 0.0, join=0.3, min_link=-1.0) == [0, 0, 2]
+    assert average_linkage(sims, 0, [math.nan] * 3, 0.0, join=0.2, min_link=-1.0) == [0, 0, 0]
+    assert average_linkage(sims, 0, [math.nan] * 3, 0.0, join=0.2, min_link=0.1) == [0, 0, 2]
 
 
 def test_average_linkage_keeps_existing_stories_apart_and_respects_the_window() -> None:
-    # rows 0-1: story A, row 2: story B (both existing), row 3: a newcomer close to both
-    sims = np.full((4, 4), 0.8)
-    assert average_linkage(sims, [2, 1, 1], 2, [math.nan] * 4, 0.0, join=0.5, min_link=-1.0) == [0, 0, 1, 0]
+    # groups 0 and 1: existing stories A (two members: sums and counts say so) and B, 2: a newcomer
+    total = np.array([[0.0, 1.6, 1.6], [1.6, 0.0, 0.8], [1.6, 0.8, 0.0]])
+    worst = np.full((3, 3), 0.8)
     day = 86400.0
-    times = [0.0, day, 10 * day, 10 * day]  # the newcomer is dated with B, far from A
-    assert average_linkage(sims, [2, 1, 1], 2, times, 3 * day, join=0.5, min_link=-1.0) == [0, 0, 1, 1]
-    assert average_linkage(sims, [1, 1, 1, 1], 0, times, 3 * day, join=0.5, min_link=-1.0) == [0, 0, 2, 2]
+
+    def link(first: list[float], last: list[float], window: float) -> list[int]:
+        return link_groups(total.copy(), worst.copy(), np.array([2.0, 1.0, 1.0]), np.array(first),
+                           np.array(last), 2, window, join=0.5, min_link=-1.0)
+
+    assert link([math.nan] * 3, [math.nan] * 3, 0.0) == [0, 1, 0]
+    # the newcomer is dated with B, far from A (which spans days 0-1)
+    assert link([0.0, 10 * day, 10 * day], [day, 10 * day, 10 * day], 3 * day) == [0, 1, 1]
+    sims = np.full((4, 4), 0.8)
+    times = [0.0, day, 10 * day, 10 * day]
+    assert average_linkage(sims, 0, times, 3 * day, join=0.5, min_link=-1.0) == [0, 0, 2, 2]
+
+
+def test_average_linkage_merges_a_newcomer_group_into_a_story() -> None:
+    # newcomers 1 and 2 are close to each other; only 1 is close enough to story 0 on its own, and the
+    # pair still joins it: the story absorbs the merged group when the group average stays >= join
+    sims = np.array([[0.0, 0.9, 0.3], [0.9, 0.0, 0.8], [0.3, 0.8, 0.0]])
+    assert average_linkage(sims, 1, [math.nan] * 3, 0.0, join=0.5, min_link=-1.0) == [0, 0, 0]
+    assert average_linkage(sims, 1, [math.nan] * 3, 0.0, join=0.7, min_link=-1.0) == [0, 0, 2]
 
 
 @pytest.mark.model

@@ -14,7 +14,8 @@ import sys
 from collections.abc import Callable, Coroutine, Sequence
 from typing import Any, TextIO
 
-from bot.adapters.base import Adapter, deliver
+from bot import redact
+from bot.adapters.base import Adapter
 from bot.adapters.console import CONSOLE, ConsoleAdapter
 from bot.commands.core import NewsService, Reply
 from bot.commands.layer import CommandLayer, callback_key
@@ -39,6 +40,7 @@ def chat_adapters(layer: CommandLayer, config: Config, webhook_url: str | None =
         hook = None
         if url:
             secret = secrets.telegram_webhook_secret or webhook_secret(token)
+            redact.protect(secret)
             hook = Webhook(url=url, secret=secret, host=config.telegram.webhook_listen,
                            port=config.telegram.webhook_port)
         from bot.adapters.telegram.ratelimit import FloodLimiter
@@ -68,7 +70,8 @@ def make_layer(news: NewsService, store: ChatStore) -> CommandLayer:
 
 async def run_once(layer: CommandLayer, adapters: dict[str, Adapter], ingest: Any = None,
                    out: TextIO | None = None) -> int:
-    """Ingest, then one digest to every subscription (or, with no chat platform, to the console)."""
+    """Ingest, then one digest to every subscription through the outbox (`bot.delivery.once`), or with no
+    chat platform, to the console."""
     if ingest is not None:
         report = await asyncio.to_thread(ingest)
         log.info("ingested: %s", report)
@@ -79,16 +82,21 @@ async def run_once(layer: CommandLayer, adapters: dict[str, Adapter], ingest: An
         await console.send_reply(CONSOLE, Reply(kind="digest", digests=tuple(digests)) if digests
                                  else Reply(text="Nothing new."))
         return 0
+    from bot.delivery.once import deliver_once
+    from bot.delivery.stories import make_planner
+
+    news: Any = layer.news  # the Newsroom: its store and embedder plan the digests
+    planner = await asyncio.to_thread(make_planner, news.engine, news.embedder, news.config)
     for adapter in adapters.values():
         await adapter.connect()
     try:
-        result = await deliver(layer, adapters)
+        built, stats = await deliver_once(news.engine, news.config, planner, adapters)
     finally:
         for adapter in adapters.values():
             await adapter.stop()
-    log.warning("delivered to %d chats (%d empty, %d gone, %d failed)", len(result.sent), len(result.empty),
-                len(result.gone), len(result.failed))
-    return 1 if result.failed else 0
+    log.warning("built %d digests (%d empty, %d already built); sent %d messages (%d gone, %d failed)",
+                len(built.built), len(built.empty), len(built.existing), stats.sent, stats.gone, stats.failed)
+    return 1 if stats.failed else 0
 
 
 async def run_forever(adapters: list[Adapter], services: Sequence[Service] = ()) -> int:

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from bot.ask import AskIndex, ask
 from bot.ask.index import ARTICLES
 from bot.digests import to_article
+from bot.ops import metrics
 from bot.storage.models import ArticleRow, StoryArticleRow
 from summarizer.types import Answer
 
@@ -43,6 +44,7 @@ def story_articles(news: Newsroom, story_id: str) -> set[str]:
                                    .where(StoryArticleRow.story_id == story_id)))
 
 
+@metrics.ASK_SECONDS.time()
 def answer(news: Newsroom, index: AskIndex, question: str, story_id: str | None = None) -> Answer:
     sync_index(news, index)
     in_story = story_articles(news, story_id) if story_id else None

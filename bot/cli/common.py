@@ -13,6 +13,7 @@ from sqlalchemy import Engine
 from bot.config import Config, load_config
 from bot.ingestion import ItemError, open_source
 from bot.ingestion.pipeline import IngestReport, ingest
+from bot.ops.logs import use_format
 from bot.storage import open_store
 
 JSON_VERSION = 1
@@ -31,6 +32,8 @@ def add_common(parser: argparse.ArgumentParser, formats: tuple[str, ...] = ("tex
 
 def open_config(args: argparse.Namespace) -> tuple[Config, Engine]:
     config = load_config(args.config, args.db)
+    if getattr(args, "log_format", None) is None and config.ops.log_format != "text":
+        use_format(config.ops.log_format)  # the file's choice, unless --log-format said otherwise
     return config, open_store(config.store.url)
 
 

@@ -58,7 +58,8 @@ def handle(args: argparse.Namespace) -> int:
         running.append(console)
         senders[console.platform or "console"] = console
     services = []
-    if config.schedule.enabled and not args.no_schedule:
+    scheduling = config.schedule.enabled and not args.no_schedule
+    if scheduling:
         from bot.scheduling.app import run_scheduled
 
         async def scheduled(stop: asyncio.Event) -> None:
@@ -67,4 +68,8 @@ def handle(args: argparse.Namespace) -> int:
             await run_scheduled(news, senders, stop)
 
         services.append(scheduled)
+    if config.ops.enabled:
+        from bot.ops.server import run_server
+
+        services.append(run_server(engine, config, scheduling).serve)
     return asyncio.run(run_forever(running, services))

@@ -19,6 +19,8 @@ def register(sub: Any) -> None:
     p.add_argument("--db", metavar="URL", help="store URL (overrides NEWSDIGEST_DB_URL and the config)")
     p.add_argument("--redis", metavar="URL", help="Redis URL (overrides NEWSDIGEST_REDIS_URL and the config)")
     p.add_argument("--burst", action="store_true", help="exit when the job queue is empty")
+    p.add_argument("--ops-port", type=int, metavar="PORT",
+                   help="port of /healthz and /metrics (default ops.worker_port; one per worker on a host)")
     p.set_defaults(handler=handle)
 
 
@@ -29,6 +31,8 @@ def handle(args: argparse.Namespace) -> int:
         raise CliError("workers share a PostgreSQL store: pass --db postgresql+psycopg://…")
     if args.redis:
         config.workers.redis_url = args.redis
+    if args.ops_port is not None:
+        config.ops.worker_port = args.ops_port
     from bot.workers.app import run_worker
 
     run_worker(config, burst=args.burst)

@@ -99,9 +99,9 @@ def admins(ctx: Context, action: parsing.AdminsAction) -> Reply:
 
 ADMIN_COMMANDS: tuple[Command, ...] = (
     Command("addsource", "/addsource URL [NAME]", "add a feed or page to read", add_source,
-            parsing.new_source, permission="admin"),
+            parsing.new_source, permission="operator"),
     Command("removesource", "/removesource ID", "stop reading a source", remove_source, parsing.source_id,
-            permission="admin"),
+            permission="operator"),
     Command("schedule", "/schedule HH:MM[,HH:MM…] [TIME_ZONE]", "when digests go out (or: off)", schedule,
             parsing.schedule, permission="manage"),
     Command("set", "/set KEY VALUE", "max_stories N, summary_length N, quotes on|off, keywords WORDS|none",

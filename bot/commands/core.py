@@ -14,7 +14,7 @@ from bot.config import Config
 from summarizer.types import Answer, StoryDigest
 
 ChatKind = Literal["private", "group", "channel"]
-Permission = Literal["everyone", "manage", "admin"]
+Permission = Literal["everyone", "manage", "admin", "operator"]
 ReplyKind = Literal["text", "digest", "answer", "prompt", "error"]
 
 
@@ -103,4 +103,4 @@ class Command:
 
     @property
     def admin_only(self) -> bool:
-        return self.permission == "admin"
+        return self.permission in ("admin", "operator")

@@ -13,12 +13,18 @@ from collections.abc import Sequence
 
 from bot.commands import callbacks
 from bot.commands.admin import ADMIN_COMMANDS
-from bot.commands.context import Context, configured_admins
+from bot.commands.context import Context, configured_admins, is_operator
 from bot.commands.core import AdminCheck, ChatRef, Command, NewsService, Reply, Request, UsageError
 from bot.commands.handlers import USER_COMMANDS
 from bot.commands.state import ChatStore
 
 log = logging.getLogger(__name__)
+
+_REFUSALS = {
+    "admin": "only admins can change this chat's configuration",
+    "manage": "in a group only admins change the chat's subscription and settings",
+    "operator": "only the bot's configured admins (admin_ids) change the sources all chats share",
+}
 
 DEFAULT_COMMANDS: tuple[Command, ...] = USER_COMMANDS + ADMIN_COMMANDS
 PRESS_COMMANDS = {"sources": "storysources", "ask": "askabout", "mute": "mute"}
@@ -73,9 +79,11 @@ class CommandLayer:
         if cmd.permission != "everyone":
             admin = await self.is_admin(request.chat, request.user_id, platform_check)
             allowed = admin or (cmd.permission == "manage" and request.chat.kind == "private")
+            if cmd.permission == "operator":
+                # Sources are shared by every chat the bot serves: a group's own admins don't own them.
+                allowed = is_operator(self.news.config, request.chat.platform, request.user_id)
             if not allowed:
-                why = ("only admins can change this chat's configuration" if cmd.permission == "admin"
-                       else "in a group only admins change the chat's subscription and settings")
+                why = _REFUSALS[cmd.permission]
                 log.warning("refused /%s for user %s in %s:%s: %s", cmd.name, request.user_id,
                             request.chat.platform, request.chat.chat_id, why)
                 return Reply.error(f"Sorry, /{cmd.name} is refused: {why}.")

@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from bot.commands.core import UsageError
 
 _COMMAND = re.compile(r"^/([A-Za-z0-9_]{1,32})(?:@([A-Za-z0-9_]{1,64}))?(?:\s+(.*))?$", re.S)
-_TIME = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
+_TIME = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$", re.ASCII)
 _SLACK_USER = re.compile(r"^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$")
 _USER_ID = re.compile(r"^(?:\d{1,20}|[UW][A-Z0-9]{2,20})$")
 MAX_KEYWORDS = 20
@@ -72,11 +72,16 @@ def new_source(text: str) -> NewSource:
     return NewSource(url=parts[0].strip("<>"), name=name or None)
 
 
-def source_id(text: str) -> int:
+def _number(text: str, problem: str) -> int:
+    """A decimal number: `"²".isdigit()` is true but int() refuses it, and so it does 5,000 digits."""
     t = text.strip()
-    if not t.isdigit():
-        raise UsageError("a source id (a number from /sources) is needed")
+    if not t.isdecimal() or len(t) > 18:
+        raise UsageError(problem)
     return int(t)
+
+
+def source_id(text: str) -> int:
+    return _number(text, "a source id (a number from /sources) is needed")
 
 
 @dataclass(frozen=True)
@@ -103,7 +108,7 @@ def schedule(text: str) -> Schedule:
         tz = parts[1]
         try:
             ZoneInfo(tz)
-        except (ZoneInfoNotFoundError, ValueError):
+        except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: "America", a name too long
             raise UsageError(f"{tz!r} is not an IANA time zone like Europe/Berlin") from None
     return Schedule(times=tuple(sorted(set(times))), timezone=tz)
 
@@ -124,13 +129,15 @@ def setting(text: str) -> Setting:
         raise UsageError("a key and a value are needed")
     key, raw = parts[0].lower().replace("-", "_"), parts[1].strip()
     if key == "max_stories":
-        if not raw.isdigit() or not 1 <= int(raw) <= 100:
+        n = _number(raw, "max_stories is a number from 1 to 100")
+        if not 1 <= n <= 100:
             raise UsageError("max_stories is a number from 1 to 100")
-        return Setting(key, int(raw))
+        return Setting(key, n)
     if key == "summary_length":
-        if not raw.isdigit() or not 100 <= int(raw) <= 4000:
+        n = _number(raw, "summary_length is a number of characters from 100 to 4000")
+        if not 100 <= n <= 4000:
             raise UsageError("summary_length is a number of characters from 100 to 4000")
-        return Setting(key, int(raw))
+        return Setting(key, n)
     if key == "quotes":
         if raw.lower() not in _TRUE | _FALSE:
             raise UsageError("quotes is on or off")
@@ -162,7 +169,4 @@ def admins(text: str) -> AdminsAction:
 
 
 def story_ref(text: str) -> int:
-    t = text.strip()
-    if not t.isdigit():
-        raise UsageError("a story number is needed")
-    return int(t)
+    return _number(text, "a story number is needed")

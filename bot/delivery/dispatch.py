@@ -1,12 +1,14 @@
-"""Deliver: claim an outbox message, send it, record the outcome - retries, backoff, leases.
+"""Deliver: claim outbox messages, send them, record the outcomes - retries, backoff, leases.
 
-A feeder claims as many due messages as there are free sender tasks (`UPDATE ... WHERE id IN (SELECT
-... FOR UPDATE SKIP LOCKED)`: any number of tasks and worker processes, never the same message twice,
-`bot.delivery.records`); each sender waits for its rate slot, posts, and records the outcome in one
-transaction that also releases the next message of that digest (spaced per chat). A process killed
-mid-send leaves its message `sending` with a lease; when the lease lapses it is sent again
-(`delivery.resend_unknown`), the one case where a platform without idempotency keys may show a
-message twice (the window is the HTTP call itself).
+A feeder claims due messages for the free sender tasks, a quarter of them at a time (`UPDATE ... WHERE
+id IN (SELECT ... FOR UPDATE SKIP LOCKED)`: any number of tasks and worker processes, never the same
+message twice, `bot.delivery.records`); each sender waits for its rate slot, posts, and hands its
+outcome to the recorder, which commits the outcomes of every send of the last `RECORD_SECONDS` in one
+transaction (that also releases the next message of each digest, spaced per chat). A sender keeps its
+claim until its outcome is committed, so at most `delivery.concurrency` sends per process are ever
+unrecorded. A process killed there leaves those messages `sending` with a lease; when the lease lapses
+they are sent again (`delivery.resend_unknown`), the one case where a platform without idempotency keys
+may show a message twice (the window is the HTTP call and the commit after it).
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ import contextlib
 import logging
 import random
 import time
-from collections.abc import Mapping
+from collections.abc import Coroutine, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -25,10 +27,21 @@ from sqlalchemy import Engine
 from bot.adapters.base import ChatGone
 from bot.config import DeliveryConfig
 from bot.delivery.ratelimit import RateLimiter
-from bot.delivery.records import Claim, DispatchStats, OutboxRecords, _sized, delivery_counts, worker_id
+from bot.delivery.records import (
+    Claim,
+    DispatchStats,
+    OutboxRecords,
+    Outcome,
+    _sized,
+    delivery_counts,
+    worker_id,
+)
 from bot.delivery.senders import Sender, SendFailed, SendRetry
+from bot.ops import metrics
 
 log = logging.getLogger(__name__)
+# Outcomes wait this long to be recorded together: one transaction for every message sent meanwhile.
+RECORD_SECONDS = 0.05
 __all__ = ["Claim", "DispatchStats", "Dispatcher", "delivery_counts", "worker_id"]
 
 
@@ -56,6 +69,9 @@ class Dispatcher(OutboxRecords):
         self.wake = asyncio.Event()
         self._room = asyncio.Event()
         self._held = 0
+        self._outcomes: list[tuple[Outcome, asyncio.Future[None]]] = []
+        self._recorder: asyncio.Task[None] | None = None
+        self._inflight: set[asyncio.Task[None]] = set()
 
     def _backoff(self, attempts: int) -> float:
         base = min(self.config.backoff_seconds * 2 ** (attempts - 1), self.config.max_backoff_seconds)
@@ -67,43 +83,82 @@ class Dispatcher(OutboxRecords):
     # sending ----------------------------------------------------------------------------------------
 
     async def deliver(self, claim: Claim) -> None:
-        sender = self.senders[claim.chat.platform]
+        platform = claim.chat.platform
+        sender = self.senders[platform]
+        started = time.perf_counter()
         try:
             ids = await sender.post(claim.chat, claim.kind, claim.payload, claim.record_id)
         except SendRetry as exc:  # not an attempt: the platform is pacing us
             await self.limiter.pause(exc.seconds)
             self.stats.throttled += 1
-            await self._thread(
-                self._record, claim, "pending", str(exc), delay=exc.seconds, attempts=claim.attempts - 1
+            metrics.DELIVERY_RETRIES.labels(platform, "throttled").inc()
+            await self._settle(
+                Outcome(claim, "pending", str(exc), delay=exc.seconds, attempts=claim.attempts - 1)
             )
         except ChatGone as exc:
             log.warning("chat %s:%s is gone: %s", claim.chat.platform, claim.chat.chat_id, exc)
             self.stats.gone += 1
-            await self._thread(self._record, claim, "gone", str(exc))
+            metrics.DELIVERY_FAILURES.labels(platform, "gone").inc()
+            await self._settle(Outcome(claim, "gone", str(exc)))
         except SendFailed as exc:
             log.error("message %d refused by %s: %s", claim.id, claim.chat.platform, exc)
             self.stats.failed += 1
-            await self._thread(self._record, claim, "failed", str(exc))
+            metrics.DELIVERY_FAILURES.labels(platform, "failed").inc()
+            await self._settle(Outcome(claim, "failed", str(exc)))
         except Exception as exc:  # timeouts, 5xx, connection errors: try again later
             reason = f"{type(exc).__name__}: {exc}"[:300]
             if claim.attempts >= self.config.max_attempts:
                 log.error("message %d failed after %d attempts: %s", claim.id, claim.attempts, reason)
                 self.stats.failed += 1
-                await self._thread(self._record, claim, "failed", reason)
+                metrics.DELIVERY_FAILURES.labels(platform, "failed").inc()
+                await self._settle(Outcome(claim, "failed", reason))
             else:
                 self.stats.retried += 1
-                await self._thread(
-                    self._record, claim, "pending", reason, delay=self._backoff(claim.attempts)
-                )
+                metrics.DELIVERY_RETRIES.labels(platform, "error").inc()
+                await self._settle(Outcome(claim, "pending", reason, delay=self._backoff(claim.attempts)))
         else:
             self.stats.sent += 1
-            await self._thread(self._record, claim, "sent", None, ids=ids)
+            metrics.MESSAGES_SENT.labels(platform).inc()
+            metrics.SEND_SECONDS.labels(platform).observe(time.perf_counter() - started)
+            await self._settle(Outcome(claim, "sent", ids=ids))
+
+    def _track(self, coro: Coroutine[Any, Any, None]) -> asyncio.Task[None]:
+        task = asyncio.create_task(coro)
+        self._inflight.add(task)
+        task.add_done_callback(self._inflight.discard)
+        return task
+
+    async def _settle(self, outcome: Outcome) -> None:
+        """Record an outcome with the others of the next batch; returns once it is committed (so a sender
+        holds its claim, and `delivery.concurrency` bounds the sends whose outcome a crash leaves open)."""
+        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._outcomes.append((outcome, done))
+        if self._recorder is None or self._recorder.done():
+            self._recorder = asyncio.create_task(self._record_batches())
+        await done
+
+    async def _record_batches(self) -> None:
+        while self._outcomes:
+            await asyncio.sleep(RECORD_SECONDS)
+            batch, self._outcomes = self._outcomes, []
+            try:
+                await self._thread(self.record, [o for o, _ in batch])
+            except Exception as exc:  # the database is gone: each sender logs it, leases bring them back
+                for _, done in batch:
+                    if not done.done():
+                        done.set_exception(exc)
+            else:
+                for _, done in batch:
+                    if not done.done():
+                        done.set_result(None)
 
     async def _feed(self, stop: asyncio.Event, queue: asyncio.Queue[tuple[Claim, float]]) -> None:
-        """Keep the sender tasks supplied: claim as many messages as there are free senders, at once."""
+        """Keep the sender tasks supplied: claim as many messages as there are free senders, in batches of a
+        quarter of them (one claim transaction per batch, not per message)."""
+        batch = max(1, self.config.concurrency // 4)
         while not stop.is_set():
             room = self.config.concurrency - self._held
-            if room <= 0:
+            if room <= 0 or (room < batch and self._held):
                 self._room.clear()
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._room.wait(), self.idle)
@@ -128,21 +183,25 @@ class Dispatcher(OutboxRecords):
         close to its lease (a long 429 pause) is handed back instead of racing its recovery."""
         while True:
             claim, claimed = await queue.get()
+            attempted = False
             try:
                 await self.limiter.acquire()
+                attempted = True
                 if time.monotonic() - claimed > 0.8 * self.config.lease_seconds:
-                    await self._thread(
-                        self._record,
+                    outcome = Outcome(
                         claim,
                         "pending",
                         "lease nearly over before sending",
                         delay=0.0,
                         attempts=claim.attempts - 1,
                     )
+                    await asyncio.shield(self._track(self._settle(outcome)))
                     continue
-                await self.deliver(claim)
+                # a send under way is finished and recorded even when the dispatcher stops
+                await asyncio.shield(self._track(self.deliver(claim)))
             except asyncio.CancelledError:
-                queue.put_nowait((claim, claimed))  # not attempted: handed back on shutdown
+                if not attempted:
+                    queue.put_nowait((claim, claimed))  # handed back on shutdown
                 raise
             except Exception as exc:  # recording failed (database gone): the lease brings it back
                 log.warning("could not record message %d: %s", claim.id, exc)
@@ -161,7 +220,8 @@ class Dispatcher(OutboxRecords):
                 await asyncio.wait_for(stop.wait(), every)
 
     async def run(self, stop: asyncio.Event) -> None:
-        """Send until `stop` is set; claims not yet attempted are handed back on the way out."""
+        """Send until `stop` is set; sends under way finish and are recorded, claims not yet attempted are
+        handed back on the way out."""
         queue: asyncio.Queue[tuple[Claim, float]] = asyncio.Queue()
         tasks = [asyncio.create_task(self._send(queue)) for _ in range(self.config.concurrency)]
         tasks.append(asyncio.create_task(self._feed(stop, queue)))
@@ -172,6 +232,7 @@ class Dispatcher(OutboxRecords):
             for task in tasks:
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
+            await asyncio.gather(*self._inflight, return_exceptions=True)
             left = []
             while not queue.empty():
                 left.append(queue.get_nowait()[0])

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from bot.delivery.codec import digest_to_json
 from bot.delivery.selection import Planner, Preferences, Seen, seen_after
+from bot.ops import metrics
 from bot.storage.chat_models import ChatRow, MutedStoryRow, SentMessageRow, SubscriptionRow
 from bot.storage.delivery_models import OutboxDigestRow, OutboxMessageRow, SeenStoryRow
 from bot.storage.models import utcnow
@@ -56,6 +57,17 @@ def build_slots(
     engine: Engine, planner: Planner, requests: Sequence[SlotRequest], nothing_new_message: bool = False
 ) -> BuildReport:
     """Store the digests of these slots; keys already stored are left alone (see the module doc)."""
+    with metrics.DIGEST_SECONDS.labels("slots").time():
+        report = _build_all(engine, planner, requests, nothing_new_message)
+    for result, ids in (("built", report.built), ("empty", report.empty), ("existing", report.existing)):
+        metrics.DIGESTS_BUILT.labels(result).inc(len(ids))
+    metrics.DIGEST_MESSAGES_QUEUED.inc(report.messages)
+    return report
+
+
+def _build_all(
+    engine: Engine, planner: Planner, requests: Sequence[SlotRequest], nothing_new_message: bool
+) -> BuildReport:
     report = BuildReport()
     for start in range(0, len(requests), BATCH):
         chunk = list(requests[start : start + BATCH])

@@ -1,7 +1,11 @@
 """The global send rate: evenly spaced slots (GCRA), in-process or shared by every worker through Redis.
 
 Spacing messages evenly (not bursting a window full) keeps a platform's own window-based limiter from
-ever answering 429 at full speed. A 429's `retry_after` pauses every sender (every worker, with Redis).
+ever answering 429 at full speed. A sender that wakes more than `LATE_SECONDS` after its slot (the
+process was starved of CPU) takes a new slot instead of sending at once: late sends catching up would
+bunch, and a bunch is what a window-based limiter answers with 429 (and a pause of every sender). So
+any 1-second window holds at most `rate x (1 + LATE_SECONDS)` sends. A 429's `retry_after` pauses every
+sender (every worker, with Redis).
 """
 
 from __future__ import annotations
@@ -9,6 +13,8 @@ from __future__ import annotations
 import asyncio
 import time
 from typing import Any, Protocol
+
+LATE_SECONDS = 0.015
 
 
 class RateLimiter(Protocol):
@@ -34,7 +40,8 @@ class LocalRateLimiter:
             self._tat = start + self.interval
             if start > now:
                 await asyncio.sleep(start - now)
-            if self._paused_until <= time.monotonic():
+            now = time.monotonic()
+            if self._paused_until <= now and now - start <= LATE_SECONDS:
                 return
 
     async def pause(self, seconds: float) -> None:
@@ -48,7 +55,7 @@ local tat = tonumber(redis.call('GET', KEYS[1]) or '0')
 local paused = tonumber(redis.call('GET', KEYS[2]) or '0')
 local start = math.max(now, tat, paused)
 redis.call('SET', KEYS[1], tostring(start + tonumber(ARGV[1])), 'EX', 3600)
-return tostring(start - now)
+return {tostring(start - now), tostring(paused - now)}
 """
 _PAUSE = """
 local t = redis.call('TIME')
@@ -58,16 +65,15 @@ local untl = math.max(paused, now + tonumber(ARGV[1]))
 redis.call('SET', KEYS[1], tostring(untl), 'EX', 3600)
 return tostring(untl - now)
 """
-_PAUSED = """
-local t = redis.call('TIME')
-local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
-local paused = tonumber(redis.call('GET', KEYS[1]) or '0')
-return tostring(paused - now)
-"""
 
 
 class RedisRateLimiter:
-    """Every worker shares one slot sequence and one pause, kept in Redis (server clock, atomic scripts)."""
+    """Every worker shares one slot sequence and one pause, kept in Redis (server clock, atomic scripts).
+
+    One round trip per send: each reservation also reports the shared pause, so a sender that wakes for
+    its slot checks the pause as last seen by any reservation of this process (at full rate, a few
+    milliseconds old) instead of asking Redis again.
+    """
 
     def __init__(self, redis: Any, rate: float, prefix: str = "newsdigest", name: str = "telegram") -> None:
         self.redis = redis
@@ -75,19 +81,22 @@ class RedisRateLimiter:
         self.keys = (f"{prefix}:rate:{name}:tat", f"{prefix}:rate:{name}:paused")
         self._reserve = redis.register_script(_RESERVE)
         self._pause = redis.register_script(_PAUSE)
-        self._paused = redis.register_script(_PAUSED)
+        self._paused_until = 0.0  # the shared pause, on this process's monotonic clock
+
+    def _saw_pause(self, left: float) -> None:
+        self._paused_until = max(self._paused_until, time.monotonic() + left)
 
     async def acquire(self) -> None:
         while True:
-            wait = float(await self._reserve(keys=list(self.keys), args=[self.interval]))
-            if wait > 0:
-                await asyncio.sleep(wait)
-            left = float(await self._paused(keys=[self.keys[1]]))
-            if left <= 0:
+            asked = time.monotonic()  # the slot on our clock, counted from the request: never too late
+            wait, paused = await self._reserve(keys=list(self.keys), args=[self.interval])
+            self._saw_pause(float(paused))
+            slot = asked + float(wait)
+            if float(wait) > 0:
+                await asyncio.sleep(float(wait))
+            now = time.monotonic()
+            if self._paused_until <= now and now - slot <= LATE_SECONDS:
                 return
 
     async def pause(self, seconds: float) -> None:
-        await self._pause(keys=[self.keys[1]], args=[seconds])
-
-    async def paused_for(self) -> float:
-        return max(0.0, float(await self._paused(keys=[self.keys[1]])))
+        self._saw_pause(float(await self._pause(keys=[self.keys[1]], args=[seconds])))

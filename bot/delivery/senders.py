@@ -9,21 +9,21 @@ never keeps a claimed message in flight.
 
 from __future__ import annotations
 
+import json
 import logging
 from datetime import timedelta
 from typing import Any, Protocol
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions
-from telegram.constants import ParseMode
-from telegram.error import BadRequest, Forbidden, RetryAfter
+from telegram.error import BadRequest, RetryAfter
 
 from bot.adapters.base import Adapter, ChatGone
+from bot.adapters.telegram import format as fmt
 from bot.commands.core import ChatRef, Reply
 from bot.delivery.codec import digest_from_json
 from bot.delivery.ratelimit import RateLimiter
 
 log = logging.getLogger(__name__)
-_TG_GONE = ("chat not found", "bot was kicked", "bot is not a member", "have no rights to send")
+RENDER_CACHE = 256  # distinct payloads kept rendered (the stories of the slots being delivered)
 _SLACK_GONE = (
     "channel_not_found",
     "is_archived",
@@ -64,45 +64,42 @@ class Sender(Protocol):
 
 
 class TelegramSender:
-    def __init__(self, adapter: Any, limiter: RateLimiter, timeout: float | None = None) -> None:
-        from bot.adapters.telegram import format as fmt
+    """Posts through the Telegram adapter, which owns the HTML, the buttons and what "gone" means; a
+    story's messages are rendered once per distinct payload (a fan-out sends one story to many chats)."""
 
-        self.fmt = fmt
+    def __init__(self, adapter: Any, limiter: RateLimiter, timeout: float | None = None) -> None:
         self.timeout = timeout
         self.adapter = adapter
         self.limiter = limiter
+        self._rendered: dict[str, list[str]] = {}
 
-    def _buttons(self, chat: ChatRef, record_id: int) -> InlineKeyboardMarkup:
-        layer = self.adapter.layer
-        return InlineKeyboardMarkup(
-            [
-                [
-                    InlineKeyboardButton(label, callback_data=layer.button(chat, action, record_id))
-                    for label, action in (("Sources", "sources"), ("Ask", "ask"), ("Mute story", "mute"))
-                ]
-            ]
-        )
+    def _parts(self, kind: str, payload: dict[str, Any]) -> list[str]:
+        key = json.dumps([kind, payload], sort_keys=True)
+        parts = self._rendered.get(key)
+        if parts is None:
+            if kind == "story":
+                parts = fmt.story_messages(digest_from_json(payload))
+            else:
+                parts = [fmt.esc(str(payload.get("text", "")))]
+            if len(self._rendered) >= RENDER_CACHE:
+                self._rendered.pop(next(iter(self._rendered)))
+            self._rendered[key] = parts
+        return parts
 
     async def post(
         self, chat: ChatRef, kind: str, payload: dict[str, Any], record_id: int | None
     ) -> list[str]:
-        if kind == "story":
-            parts = self.fmt.story_messages(digest_from_json(payload))
-        else:
-            parts = [self.fmt.esc(str(payload.get("text", "")))]
+        parts = self._parts(kind, payload)
         ids: list[str] = []
         for i, part in enumerate(parts):
             if i:
                 await self.limiter.acquire()
-            markup = self._buttons(chat, record_id) if record_id is not None and i == len(parts) - 1 else None
+            last = record_id is not None and i == len(parts) - 1
             try:
-                sent = await self.adapter.app.bot.send_message(
-                    chat_id=chat.chat_id,
-                    text=part,
-                    parse_mode=ParseMode.HTML,
-                    link_preview_options=LinkPreviewOptions(is_disabled=True),
-                    message_thread_id=int(chat.thread_id) if chat.thread_id else None,
-                    reply_markup=markup,
+                sent = await self.adapter.send_html(
+                    chat,
+                    part,
+                    markup=self.adapter.story_buttons(chat, record_id) if last else None,
                     rate_limit_args=NO_RETRIES,
                     read_timeout=self.timeout,
                     write_timeout=self.timeout,
@@ -113,11 +110,7 @@ class TelegramSender:
                 raise SendRetry(
                     raw.total_seconds() if isinstance(raw, timedelta) else float(raw or 1)
                 ) from exc
-            except Forbidden as exc:
-                raise ChatGone(exc.message) from exc
-            except BadRequest as exc:
-                if any(s in exc.message.lower() for s in _TG_GONE):
-                    raise ChatGone(exc.message) from exc
+            except BadRequest as exc:  # the adapter turned "this chat is gone" into ChatGone already
                 raise SendFailed(exc.message) from exc
             ids.append(str(sent.message_id))
         return ids

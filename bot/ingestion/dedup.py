@@ -63,6 +63,10 @@ class NearDuplicateIndex:
             self._lsh.insert(key, mh)
             self._sigs[key] = mh
 
+    def remove(self, key: str) -> None:
+        if self._sigs.pop(key, None) is not None:
+            self._lsh.remove(key)
+
     def find(self, mh: MinHash) -> str | None:
         best: tuple[float, str] | None = None
         for key in self._lsh.query(mh):

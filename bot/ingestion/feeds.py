@@ -69,7 +69,12 @@ def parse_feed(content: bytes, url: str, headers: Mapping[str, str] | None = Non
     response_headers = {"content-location": url}
     if headers and headers.get("content-type"):
         response_headers["content-type"] = headers["content-type"]
-    parsed = feedparser.parse(io.BytesIO(content), response_headers=response_headers)
+    try:
+        parsed = feedparser.parse(io.BytesIO(content), response_headers=response_headers)
+    except Exception as exc:  # its loose parser raises on some junk, e.g. chr() of "&#2000000;"
+        detail = " ".join(str(exc).split())[:200] or type(exc).__name__
+        yield ItemError(url, f"not a readable feed ({detail})")
+        return
     problem = _bozo_problem(parsed)
     if not parsed.entries:
         if problem or not parsed.get("version"):

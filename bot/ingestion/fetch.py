@@ -153,7 +153,7 @@ class FetchResult:
         if self.charset:
             try:
                 return self.content.decode(self.charset, errors="replace")
-            except LookupError:
+            except (LookupError, ValueError):  # unknown, or "undefined": a codec that always fails
                 pass
         try:
             return self.content.decode("utf-8-sig")

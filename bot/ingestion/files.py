@@ -46,7 +46,10 @@ def parse_datetime(value: Any) -> datetime | None:
     if value is None or value == "":
         return None
     if isinstance(value, int | float):
-        return datetime.fromtimestamp(value, UTC)
+        try:
+            return datetime.fromtimestamp(value, UTC)
+        except (OverflowError, OSError):
+            raise ValueError(f"timestamp {value!r} out of range") from None
     text = str(value).strip().replace("/", "-")
     if text.endswith("Z"):
         text = text[:-1] + "+00:00"
@@ -127,9 +130,9 @@ class FileSource:
 def _records(path: Path, text: str, suffix: str) -> Iterator[RawItem | ItemError]:
     if suffix == ".json":
         try:
-            data = json.loads(text)
-        except json.JSONDecodeError as exc:
-            yield ItemError(str(path), f"invalid JSON ({exc.msg} at line {exc.lineno})")
+            data = _load_json(text, at_line=True)
+        except ValueError as exc:
+            yield ItemError(str(path), str(exc))
             return
         if isinstance(data, dict) and isinstance(data.get("articles"), list):
             data = data["articles"]
@@ -142,9 +145,9 @@ def _records(path: Path, text: str, suffix: str) -> Iterator[RawItem | ItemError
             if not line.strip():
                 continue
             try:
-                lines.append((n, json.loads(line), None))
-            except json.JSONDecodeError as exc:
-                lines.append((n, None, f"invalid JSON ({exc.msg})"))
+                lines.append((n, _load_json(line, at_line=False), None))
+            except ValueError as exc:
+                lines.append((n, None, str(exc)))
         where = "line"
     for n, record, error in lines:
         name = f"{path}:{where} {n}"
@@ -155,3 +158,16 @@ def _records(path: Path, text: str, suffix: str) -> Iterator[RawItem | ItemError
             yield record_to_item(record, origin=f"{path.resolve()}#{n}")
         except ValueError as exc:
             yield ItemError(name, str(exc))
+
+
+def _load_json(text: str, *, at_line: bool) -> Any:
+    """`json.loads`, every failure a ValueError with a one-line reason: deep nesting and numbers past
+    Python's digit limit raise other errors than JSONDecodeError, and one file must not stop a batch."""
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"invalid JSON ({exc.msg}{f' at line {exc.lineno}' if at_line else ''})") from None
+    except RecursionError:
+        raise ValueError("invalid JSON (nested too deeply)") from None
+    except ValueError as exc:  # an integer of more than 4,300 digits
+        raise ValueError(f"invalid JSON ({' '.join(str(exc).split())[:120]})") from None

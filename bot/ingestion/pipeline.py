@@ -7,13 +7,15 @@ and nothing already stored is touched except to add the new place an article was
 from __future__ import annotations
 
 import hashlib
+import threading
+import weakref
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 from urllib.parse import urlsplit
 
 from datasketch import MinHash
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 from tqdm import tqdm
 
@@ -26,6 +28,7 @@ from bot.ingestion.dedup import (
     to_bytes,
 )
 from bot.ingestion.feeds import FeedSource
+from bot.ops import metrics
 from bot.storage.models import ArticleRow, ArticleSourceRow, SourceRow, utcnow
 from summarizer.cleaning import canonicalize_url, clean_text
 
@@ -52,25 +55,62 @@ class IngestReport:
         return sum(1 for r in self.results if r.status == status)
 
 
+@dataclass
+class _StoredNear:
+    """The near-duplicate index of one store, kept for the life of the process: loaded in full once,
+    then topped up with the articles first seen (sighting ids) since the last look."""
+
+    index: NearDuplicateIndex = field(default_factory=NearDuplicateIndex)
+    upto: int = 0  # the highest article_sources.id whose article is in `index`
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+_NEAR: weakref.WeakKeyDictionary[Engine, _StoredNear] = weakref.WeakKeyDictionary()
+_NEAR_LOCK = threading.Lock()
+
+
+def _near_index(session: Session, engine: Engine) -> NearDuplicateIndex:
+    with _NEAR_LOCK:
+        stored = _NEAR.setdefault(engine, _StoredNear())
+    with stored.lock:
+        top = session.scalar(select(func.max(ArticleSourceRow.id))) or 0
+        if top < stored.upto:  # the store was emptied and refilled under us: start over
+            stored.index, stored.upto = NearDuplicateIndex(), 0
+        if top > stored.upto:
+            fresh = select(ArticleSourceRow.article_id).where(ArticleSourceRow.id > stored.upto)
+            for aid, mh in session.execute(select(ArticleRow.id, ArticleRow.minhash)
+                                           .where(ArticleRow.id.in_(fresh))):
+                if mh is not None:  # texts too short to compare have none
+                    stored.index.add(aid, from_bytes(mh))
+            stored.upto = top
+    return stored.index
+
+
 class _Known:
-    """What the store already holds, loaded once per batch so each item is one cheap lookup."""
+    """What the store already holds: exact matches by indexed queries (the batch's own articles are
+    flushed, so they count), near duplicates from the process's LSH index of the store."""
 
-    def __init__(self, session: Session) -> None:
-        self.by_id: dict[str, str] = {}
-        self.by_url: dict[str, str] = {}
-        self.by_fp: dict[str, str] = {}
-        self.near = NearDuplicateIndex()
-        rows = session.execute(
-            select(ArticleRow.id, ArticleRow.canonical_url, ArticleRow.fingerprint, ArticleRow.minhash)
-        )
-        for aid, url, fp, mh in rows:
-            self.remember(aid, url, fp, from_bytes(mh) if mh else None)
+    def __init__(self, session: Session, engine: Engine) -> None:
+        self.session = session
+        self.near = _near_index(session, engine)
 
-    def remember(self, aid: str, url: str | None, fp: str, mh: MinHash | None) -> None:
-        self.by_id[aid] = fp
-        if url:
-            self.by_url.setdefault(url, aid)
-        self.by_fp.setdefault(fp, aid)
+    def fingerprint(self, aid: str) -> str | None:
+        """The fingerprint of the stored article `aid`, None when there is none."""
+        return self.session.scalar(select(ArticleRow.fingerprint).where(ArticleRow.id == aid))
+
+    def first(self, column: Any, value: str) -> str | None:
+        """The earliest stored article whose `column` is `value`."""
+        return self.session.scalar(select(ArticleRow.id).where(column == value)
+                                   .order_by(ArticleRow.fetched, ArticleRow.id).limit(1))
+
+    def similar(self, mh: MinHash) -> str | None:
+        """A stored near duplicate; keys whose article is not in the store (a rolled-back batch) are
+        dropped from the index on the way."""
+        while (key := self.near.find(mh)) is not None and self.fingerprint(key) is None:
+            self.near.remove(key)
+        return key
+
+    def remember(self, aid: str, mh: MinHash | None) -> None:
         if mh is not None:
             self.near.add(aid, mh)
 
@@ -112,19 +152,20 @@ def ingest_item(session: Session, known: _Known, source_id: int | None, item: Ra
     mh = minhash_signature(cleaned.text)
 
     same: str | None = None
-    if known.by_id.get(aid) == fp:
+    stored_fp = known.fingerprint(aid)
+    if stored_fp == fp:
         same = aid
-    elif canonical and canonical in known.by_url and item.id is None:
+    elif canonical and item.id is None and (by_url := known.first(ArticleRow.canonical_url, canonical)):
         # A fetched item seen again under a new GUID. Records that carry their own ids are told apart
         # by id and content instead: one page URL can stand for several records (quiz pages, live blogs).
-        same = known.by_url[canonical]
-    elif fp in known.by_fp:
-        same = known.by_fp[fp]
+        same = by_url
+    elif by_fp := known.first(ArticleRow.fingerprint, fp):
+        same = by_fp
     elif mh is not None:
-        same = known.near.find(mh)
-    if same is None and aid in known.by_id:
+        same = known.similar(mh)
+    if same is None and stored_fp is not None:
         aid = f"{aid}-{fp[:8]}"  # a different article under a reused id: keep both
-        if known.by_id.get(aid) == fp:
+        if known.fingerprint(aid) == fp:
             same = aid
 
     origin = item.origin or canonical or aid
@@ -141,7 +182,7 @@ def ingest_item(session: Session, known: _Known, source_id: int | None, item: Ra
     session.add(row)
     session.flush()
     _add_sighting(session, aid, source_id, origin, item, cleaned.outlet)
-    known.remember(aid, canonical, fp, mh)
+    known.remember(aid, mh)
     return ItemResult(aid, "new", origin, item_id=item.id, raw_text=item.text)
 
 
@@ -162,7 +203,7 @@ def ingest(engine: Engine, sources: Iterable[Source], progress: bool = True) -> 
     """
     report = IngestReport()
     with Session(engine) as session:
-        known = _Known(session)
+        known = _Known(session, engine)
         bar = tqdm(desc="ingest", unit="item", disable=None if progress else True, leave=False)
         for source in sources:
             source_row = _source_row(session, source)
@@ -171,13 +212,18 @@ def ingest(engine: Engine, sources: Iterable[Source], progress: bool = True) -> 
                 bar.update()
                 if isinstance(entry, ItemError):
                     report.skipped.append(entry)
+                    metrics.INGESTED_FAILED.inc()
                     continue
                 try:
                     with session.begin_nested():
-                        report.results.append(ingest_item(session, known, source_row.id, entry))
+                        result = ingest_item(session, known, source_row.id, entry)
                 except Exception as exc:  # one bad item must not stop the batch
                     name = entry.metadata.get("path") or entry.url or entry.origin or entry.id or "item"
                     report.skipped.append(ItemError(str(name), _reason(exc)))
+                    metrics.INGESTED_FAILED.inc()
+                else:
+                    report.results.append(result)
+                    (metrics.INGESTED_NEW if result.status == "new" else metrics.INGESTED_DUPLICATE).inc()
                 if len(report.results) % COMMIT_EVERY == 0:
                     session.commit()
             _save_validators(source, source_row)

@@ -18,6 +18,7 @@ from bot.config import Config
 from bot.delivery.outbox import enqueue_notice
 from bot.ingestion import open_source
 from bot.ingestion.pipeline import ingest
+from bot.ops import metrics
 from bot.storage.delivery_models import SourcePollRow
 from bot.storage.models import SourceRow, utcnow
 
@@ -86,6 +87,9 @@ def poll_source(engine: Engine, config: Config, source_id: int, now: datetime | 
         poll.next_due = now + timedelta(seconds=backoff(poll.interval_seconds, row.failures, cap))
         failures, next_due = row.failures, poll.next_due
         session.commit()
+    metrics.SOURCE_POLLS.labels(status).inc()
+    if error is not None:
+        metrics.SOURCE_FETCH_ERRORS.inc()
     if status == "deactivated":
         text = (
             f"Source #{source_id} ({location}) was switched off after {failures} failed polls in a row. "

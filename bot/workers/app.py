@@ -87,6 +87,11 @@ async def _startup(ctx: dict[str, Any]) -> None:
         stop=stop,
         dispatch_task=asyncio.create_task(dispatcher.run(stop)),
     )
+    if config.ops.enabled:
+        from bot.ops.server import worker_server
+
+        ops = worker_server(engine, config, lambda: ctx.get("dispatch_task"))
+        ctx["ops_task"] = asyncio.create_task(ops.serve(stop))
     log.warning("worker %s up: platforms %s", dispatcher.name, sorted(adapters))
 
 
@@ -94,7 +99,7 @@ async def _shutdown(ctx: dict[str, Any]) -> None:
     if "stop" not in ctx:  # start-up failed half way
         return
     ctx["stop"].set()
-    await asyncio.gather(ctx["dispatch_task"], return_exceptions=True)
+    await asyncio.gather(*(ctx[k] for k in ("dispatch_task", "ops_task") if k in ctx), return_exceptions=True)
     for adapter in ctx["adapters"].values():
         await adapter.stop()
     await ctx["redis_client"].aclose()

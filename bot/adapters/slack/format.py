@@ -2,7 +2,9 @@
 
 Article text (headline, summary, quotes) goes into `plain_text` objects, which Slack shows literally:
 no mrkdwn, no `<!channel>`, no links. Only our own context lines use mrkdwn, and every piece of
-article text in them (outlet names, URLs) is escaped the way Slack documents: `&`, `<`, `>`.
+article text in them (outlet names, URLs) is escaped the way Slack documents: `&`, `<`, `>`; they are
+`verbatim`, so Slack does not turn bare names or URLs in them into mentions or links either. Citation
+snippets, the longest hostile text, sit in plain_text context elements beside their link.
 """
 
 from __future__ import annotations
@@ -39,6 +41,11 @@ def plain(text: str) -> Block:
     return {"type": "plain_text", "text": text, "emoji": False}
 
 
+def mrkdwn(text: str) -> Block:
+    """Our own mrkdwn (already escaped); verbatim: no auto-linking of names, channels or URLs."""
+    return {"type": "mrkdwn", "text": text, "verbatim": True}
+
+
 def _sections(paragraphs: Sequence[Sequence[str]]) -> list[Block]:
     return [{"type": "section", "text": plain(chunk)} for chunk in pack(paragraphs, SECTION_LIMIT)]
 
@@ -63,7 +70,7 @@ def _quote(digest: StoryDigest, quote: Quote) -> list[str]:
 def _context(prefix: str, items: Sequence[str]) -> list[Block]:
     """Context blocks of mrkdwn lines, each under the section limit (at most 10 elements per block)."""
     lines = pack(([[prefix]] if prefix else []) + [[i] for i in items], SECTION_LIMIT, para_sep=" ")
-    return [{"type": "context", "elements": [{"type": "mrkdwn", "text": t} for t in lines[i:i + 10]]}
+    return [{"type": "context", "elements": [mrkdwn(t) for t in lines[i:i + 10]]}
             for i in range(0, len(lines), 10)]
 
 
@@ -102,10 +109,13 @@ def story_fallback(digest: StoryDigest) -> str:
 def answer_blocks(answer: Answer) -> list[Block]:
     text = answer.answer or "I could not answer that from the stories I have."
     blocks = _sections([_plain_atoms(text)])
-    cites = [f"[{n}] {link(c.url, c.outlet or c.article_id)} — “{esc(c.snippet[:300])}”"
-             for n, c in enumerate(answer.citations, 1)]
-    if cites:
-        blocks += _context("Sources:", cites)
+    if answer.citations:
+        blocks += _context("Sources:", [])
+    for n, c in enumerate(answer.citations, 1):
+        cite: list[Block] = [mrkdwn(f"[{n}] {link(c.url, c.outlet or c.article_id)}")]
+        if c.snippet.strip():
+            cite.append(plain(f"“{c.snippet[:300]}”"))
+        blocks.append({"type": "context", "elements": cite})
     return blocks
 
 

@@ -40,6 +40,7 @@ from telegram.ext import (
 from bot.adapters.base import Adapter, ChatGone
 from bot.adapters.telegram import format as fmt
 from bot.adapters.telegram.ratelimit import FloodLimiter
+from bot.adapters.telegram.request import AiohttpRequest
 from bot.commands.core import ChatKind, ChatRef, Reply, Request
 from bot.commands.layer import CommandLayer
 from bot.commands.parsing import split_command
@@ -48,6 +49,8 @@ from summarizer.types import StoryDigest
 log = logging.getLogger(__name__)
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 _GONE = ("chat not found", "bot was kicked", "bot is not a member", "have no rights to send")
+# HTTP connections kept to the Bot API: enough for the requests really in flight (rate x latency).
+POOL_SIZE = 16
 
 
 @dataclass(frozen=True)
@@ -84,6 +87,7 @@ class TelegramAdapter(Adapter):
         base = base_url.rstrip("/")
         builder = (Application.builder().token(token).base_url(f"{base}/bot")
                    .base_file_url(f"{base}/file/bot").rate_limiter(limiter or FloodLimiter())
+                   .request(AiohttpRequest(POOL_SIZE))
                    .concurrent_updates(8))
         if webhook is not None:
             builder = builder.updater(None)
@@ -216,15 +220,17 @@ class TelegramAdapter(Adapter):
 
     # outgoing ------------------------------------------------------------------------------------
 
-    async def _send(self, chat: ChatRef, text: str, reply_to: int | None = None,
-                    markup: Any = None) -> Message:
+    async def send_html(self, chat: ChatRef, text: str, reply_to: int | None = None,
+                        markup: Any = None, **options: Any) -> Message:
+        """Post one HTML message; a chat that refuses the bot raises `ChatGone`. `options` go to
+        `send_message` (the outbox passes timeouts and turns PTB's own retries off)."""
         try:
             return await self.app.bot.send_message(
                 chat_id=chat.chat_id, text=text, parse_mode=ParseMode.HTML,
                 link_preview_options=LinkPreviewOptions(is_disabled=True),
                 message_thread_id=int(chat.thread_id) if chat.thread_id else None,
                 reply_to_message_id=reply_to, allow_sending_without_reply=True if reply_to else None,
-                reply_markup=markup)
+                reply_markup=markup, **options)
         except Forbidden as exc:
             raise ChatGone(exc.message) from exc
         except BadRequest as exc:
@@ -232,7 +238,7 @@ class TelegramAdapter(Adapter):
                 raise ChatGone(exc.message) from exc
             raise
 
-    def _buttons(self, chat: ChatRef, record_id: int) -> InlineKeyboardMarkup:
+    def story_buttons(self, chat: ChatRef, record_id: int) -> InlineKeyboardMarkup:
         return InlineKeyboardMarkup([[
             InlineKeyboardButton(label, callback_data=self.layer.button(chat, action, record_id))
             for label, action in (("Sources", "sources"), ("Ask", "ask"), ("Mute story", "mute"))]])
@@ -241,8 +247,8 @@ class TelegramAdapter(Adapter):
         record_id = await asyncio.to_thread(self.layer.store.record_story, chat, digest)
         parts = fmt.story_messages(digest)
         for i, part in enumerate(parts):
-            markup = self._buttons(chat, record_id) if i == len(parts) - 1 else None
-            sent = await self._send(chat, part, markup=markup)
+            markup = self.story_buttons(chat, record_id) if i == len(parts) - 1 else None
+            sent = await self.send_html(chat, part, markup=markup)
             await asyncio.to_thread(self.layer.store.add_message, record_id, str(sent.message_id))
 
     async def send_reply(self, chat: ChatRef, reply: Reply, reply_to: int | None = None) -> None:
@@ -252,9 +258,9 @@ class TelegramAdapter(Adapter):
             return
         if reply.kind == "prompt" and reply.prompt_story:
             force = ForceReply(selective=True, input_field_placeholder="Your question")
-            sent = await self._send(chat, fmt.esc(reply.text), reply_to=reply_to, markup=force)
+            sent = await self.send_html(chat, fmt.esc(reply.text), reply_to=reply_to, markup=force)
             await asyncio.to_thread(self.layer.store.link_message, chat, str(sent.message_id),
                                     reply.prompt_story, reply.headline or "")
             return
         for i, part in enumerate(fmt.reply_messages(reply)):
-            await self._send(chat, part, reply_to=reply_to if i == 0 else None)
+            await self.send_html(chat, part, reply_to=reply_to if i == 0 else None)

@@ -2,12 +2,15 @@
 
 HTML parse mode is used because its escaping is three characters and total: `<`, `>`, `&` (and `"` in
 attributes). Article text can then contain MarkdownV2 specials, tags or entities and still arrives
-verbatim. Links are emitted only for http(s) URLs.
+verbatim. Links are emitted only for http(s) URLs. Telegram itself turns `@name` in any text into a
+mention that notifies that user, so an invisible word joiner after `@` keeps article text from pinging
+anyone (`attr` escapes hrefs, which must stay byte for byte).
 """
 
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Sequence
 
 from bot.adapters.text import atoms, pack, utf16_len
@@ -17,15 +20,21 @@ from summarizer.types import Answer, Quote, StoryDigest
 LIMIT = 4096
 # Room for the quote marks and attribution added around a quote's first and last sentence.
 _ATOM_LIMIT = LIMIT - 600
+_MENTION = re.compile(r"@(?=\w)")
+
+
+def attr(value: str) -> str:
+    return html.escape(value, quote=True)
 
 
 def esc(text: str) -> str:
-    return html.escape(text, quote=True)
+    """Text for an HTML message: escaped, and with no `@name` that Telegram would turn into a mention."""
+    return _MENTION.sub("@\u2060", attr(text))
 
 
 def link(url: str | None, label: str) -> str:
     if url and url.lower().startswith(("http://", "https://")):
-        return f'<a href="{esc(url)}">{esc(label)}</a>'
+        return f'<a href="{attr(url)}">{esc(label)}</a>'
     return esc(label)
 
 
