@@ -53,7 +53,7 @@ def assign_stories(engine: Engine, embedder: Embedder, config: Config,
     ids = [a.id for a in articles]
     with Session(engine) as session:
         known = dict(session.execute(select(StoryArticleRow.article_id, StoryArticleRow.story_id)
-                                     .where(StoryArticleRow.article_id.in_(ids))).tuples().all())
+                                     .where(StoryArticleRow.article_id.in_(ids))).all())
         todo = sorted((a for a in articles if a.id not in known), key=_arrival_order)
         if not todo:
             return known

@@ -48,7 +48,6 @@ def due_slots(
                 .where(OutboxDigestRow.kind == "digest")
                 .group_by(OutboxDigestRow.subscription_id)
             )
-            .tuples()
             .all()
         )
         for sub in subs:
