@@ -4,46 +4,18 @@ adds, scopes, story-first search, an end-to-end grounded answer, and migration 0
 from __future__ import annotations
 
 import dataclasses
-from datetime import datetime
 
 import pytest
+from ask_coverage import COVERAGE, LEAGUE, QUAKE_A, SUMMIT
 from sqlalchemy import func, inspect, select, text
 
 from bot.ask import AskIndex, ask
 from bot.ask.index import FTS, PASSAGES
 from bot.storage.db import downgrade, migrate, open_store
 from summarizer.answers import REFUSAL
-from summarizer.types import Article
 
 pytestmark = pytest.mark.model
 
-# the same small coverage as tests/test_answers.py (kept apart so each file stands alone)
-QUAKE_A = Article(
-    id="quake-reuters", outlet="Reuters", url="https://example.org/reuters/quake",
-    published=datetime(2023, 11, 7), title="Earthquake strikes western Turkey",
-    text=("A magnitude 6.1 earthquake struck western Turkey on Monday, damaging buildings in Izmir.\n"
-          "At least 14 people were killed and dozens injured, the disaster agency AFAD said.\n"
-          "Rescue teams worked through the night in the coastal province."))
-QUAKE_B = Article(
-    id="quake-ap", outlet="AP", url="https://example.org/ap/quake", published=datetime(2023, 11, 8),
-    title="Deadly earthquake hits Turkey's Aegean coast",
-    text=("Officials said 17 people were killed in the earthquake that hit Izmir province in western "
-          "Turkey.\nThe quake, centred off the Aegean coast, was felt as far away as Athens.\n"
-          "Aid groups set up tents for families whose homes were damaged."))
-SUMMIT = Article(
-    id="summit-1", outlet="BBC", url="https://example.org/bbc/summit", published=datetime(2023, 10, 30),
-    title="Leaders to meet for Black Sea grain talks",
-    text=("Turkish President Recep Tayyip Erdogan will host the grain corridor talks on November 6, in "
-          "Istanbul, his office announced.\n"
-          "Foreign Minister Hakan Fidan said the talks would focus on shipping through the Black Sea.\n"
-          "\"We will not let the grain deal collapse,\" Erdogan said in a televised address."))
-LEAGUE = Article(
-    id="league-1", outlet="Sky Sports", url="https://example.org/sky/league", published=datetime(2023, 5, 1),
-    title="Arsenal beat Chelsea in London derby",
-    text=("Arsenal beat Chelsea 3-1 at the Emirates Stadium on Saturday.\n"
-          "Martin Odegaard scored twice as the hosts moved back to the top of the Premier League.\n"
-          "Chelsea manager Frank Lampard said his side lacked intensity."))
-COVERAGE = (QUAKE_A, QUAKE_B, SUMMIT, LEAGUE)
 
 
 def _count(index: AskIndex) -> int:
