@@ -12,9 +12,11 @@ import hmac
 import json
 import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
+
+from httpserver import ThreadedFake
 
 
 def sign(secret: str, body: str, timestamp: int | None = None) -> dict[str, str]:
@@ -24,7 +26,7 @@ def sign(secret: str, body: str, timestamp: int | None = None) -> dict[str, str]
     return {"X-Slack-Request-Timestamp": ts, "X-Slack-Signature": f"v0={digest}"}
 
 
-class FakeSlack:
+class FakeSlack(ThreadedFake):
     def __init__(self) -> None:
         self.lock = threading.Condition()
         self.calls: list[tuple[str, dict[str, Any], float]] = []
@@ -32,20 +34,12 @@ class FakeSlack:
         self.gone_channels: set[str] = set()
         self.admins: set[str] = set()
         self.ts = 1_700_000_000
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        super().__init__()
 
     @property
     def base_url(self) -> str:
-        return f"http://127.0.0.1:{self.server.server_address[1]}/api/"
+        return f"http://127.0.0.1:{self.port}/api/"
 
-    def __enter__(self) -> FakeSlack:
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.server.shutdown()
-        self.server.server_close()
 
     def posts(self, method: str = "chat.postMessage") -> list[dict[str, Any]]:
         with self.lock:

@@ -11,9 +11,11 @@ import json
 import threading
 import time
 from html.parser import HTMLParser
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qsl
+
+from httpserver import ThreadedFake
 
 BOT = {"id": 999, "is_bot": True, "first_name": "News", "username": "news_bot"}
 ALLOWED_TAGS = {
@@ -72,7 +74,7 @@ def parse_html(markup: str) -> tuple[str | None, str]:
     return p.error, "".join(p.text)
 
 
-class FakeTelegram:
+class FakeTelegram(ThreadedFake):
     def __init__(self, token: str = "123:TEST") -> None:
         self.token = token
         self.lock = threading.Condition()
@@ -85,20 +87,12 @@ class FakeTelegram:
         self.blocked: set[str] = set()
         self.admins: dict[str, list[int]] = {}
         self.chat_types: dict[str, str] = {}
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        super().__init__()
 
     @property
     def base_url(self) -> str:
-        return f"http://127.0.0.1:{self.server.server_address[1]}"
+        return f"http://127.0.0.1:{self.port}"
 
-    def __enter__(self) -> FakeTelegram:
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.server.shutdown()
-        self.server.server_close()
 
     # building updates ------------------------------------------------------------------------------
 

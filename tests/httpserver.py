@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Self
 
 Handler = Callable[[BaseHTTPRequestHandler], None]
 
@@ -116,3 +117,27 @@ def serve(host: str = "127.0.0.1") -> Iterator[LoopbackServer]:
         server.shutdown()
         server.server_close()
         thread.join(timeout=5)
+
+
+class ThreadedFake:
+    """Base of the fake chat APIs: a threaded HTTP server on a free loopback port, run as a context
+    manager. Subclasses set their state, then call `super().__init__()` and provide `_handler()`."""
+
+    def __init__(self) -> None:
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    @property
+    def port(self) -> int:
+        return int(self.server.server_address[1])
+
+    def _handler(self) -> type[BaseHTTPRequestHandler]:
+        raise NotImplementedError
+
+    def __enter__(self) -> Self:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.server.shutdown()
+        self.server.server_close()
