@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
-from sqlalchemy import inspect, text
+from sqlalchemy import inspect, select, text
 from sqlalchemy.orm import Session
 
 from bot.commands import callbacks
@@ -18,6 +18,7 @@ from bot.commands.state import ChatStore
 from bot.commands.urls import refuse_url
 from bot.config import Config
 from bot.service import Newsroom
+from bot.storage.chat_models import SentMessageRow
 from bot.storage.db import downgrade, migrate, open_store
 from bot.storage.models import ArticleRow, StoryArticleRow, StoryRow
 from summarizer.embeddings import CachedEmbedder, TorchEmbedder
@@ -102,6 +103,18 @@ class FixedNews:
                 session.commit()
             self._newsroom = Newsroom(self.config, engine, model=shared_model())
         return self._newsroom.ask(question, story_id)
+
+
+async def message_recorded(layer: CommandLayer, message_id: str, timeout: float = 10.0) -> None:
+    """Wait until the adapter has stored a posted message's id: the platform sees the message before
+    our store does, and a reply to it only counts as a follow-up once the id is stored."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while True:
+        with Session(layer.store.engine) as session:
+            if session.scalars(select(SentMessageRow).where(SentMessageRow.message_id == message_id)).first():
+                return
+        assert asyncio.get_running_loop().time() < deadline, f"message {message_id} never recorded"
+        await asyncio.sleep(0.02)
 
 
 PRIVATE = ChatRef("telegram", "42", "private")

@@ -23,7 +23,7 @@ import pytest
 from fake_slack import FakeSlack
 from fake_telegram import FakeTelegram
 from httpserver import LoopbackServer
-from test_commands import FixedNews, story
+from test_commands import FixedNews, message_recorded, story
 from test_slack import running as slack_running
 from test_slack import texts, wait
 from test_telegram import HOSTILE, sent_after
@@ -551,6 +551,7 @@ def test_slack_non_admin_is_refused_on_every_path(slack_api: FakeSlack, sqlite_u
             await bolt.slash("digest", user="U7")
             post = (await wait(slack_api, 1))[0]
             ts = f"{slack_api.ts}.000100"
+            await message_recorded(layer, ts)  # a thread reply counts once the digest's ts is stored
             await bolt.slash("1", command="/removesource", user="U7")
             await bolt.slash("pause", user="U7")
             base = {"user": "U7", "channel": "C1", "channel_type": "channel"}

@@ -15,7 +15,7 @@ from urllib.parse import urlencode
 import httpx
 import pytest
 from fake_slack import FakeSlack, sign
-from test_commands import FixedNews, story
+from test_commands import FixedNews, message_recorded, story
 from test_telegram import HOSTILE
 
 from bot.adapters.base import deliver
@@ -314,6 +314,7 @@ def test_thread_reply_is_a_follow_up(fake: FakeSlack, sqlite_url: str) -> None:
             await bolt.slash("digest")
             await wait(fake, 1)
             ts = f"{fake.ts}.000100"
+            await message_recorded(layer, ts)
             reply = {
                 "type": "message",
                 "user": "U7",

@@ -14,7 +14,7 @@ from typing import Any
 import httpx
 import pytest
 from fake_telegram import FakeTelegram
-from test_commands import FixedNews, story
+from test_commands import FixedNews, message_recorded, story
 
 from bot.adapters.base import deliver
 from bot.adapters.telegram.adapter import TelegramAdapter, Webhook
@@ -305,6 +305,7 @@ def test_reply_to_a_story_is_a_follow_up(fake: FakeTelegram, sqlite_url: str) ->
         async with running(fake, layer):
             fake.push_message(42, 7, "/digest")
             message = (await sent_after(fake, 1))[0]
+            await message_recorded(layer, str(message["message_id"]))
             fake.push_message(42, 7, "What happened next?", reply_to=message["message_id"])
             answer = (await sent_after(fake, 2, timeout=180))[1]
             # PTB 22 sends the reply target as `reply_parameters`
