@@ -24,7 +24,7 @@ import tempfile
 import threading
 import time
 import uuid
-from collections import Counter, deque
+from collections import Counter
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -44,25 +44,21 @@ def serve_fake(limit: int, port_out: Any, stop: Any, burst: float = 0.0) -> None
     counts (requests sent evenly, counted in bursts) and its window would answer 429 to a steady sender.
     So it runs at a higher CPU priority where allowed (the machine is shared), and without the cyclic
     garbage collector, whose full passes over every message it keeps stall it for tens of milliseconds."""
-    from fake_telegram import FakeTelegram
+    from fake_telegram import LimitedTelegram
 
     gc.disable()
     with contextlib.suppress(OSError):
         os.nice(-10)
 
-    class Limited(FakeTelegram):
+    class Limited(LimitedTelegram):
         def __init__(self) -> None:
-            super().__init__()
-            self.window: deque[float] = deque()
-            self.too_many: list[float] = []
+            super().__init__(limit)
             self.tokens = max(1.0, burst * limit)
             self.stamp = time.monotonic()
 
         def _allowed(self, now: float) -> bool:
             if burst <= 0:
-                while self.window and now - self.window[0] >= 1.0:
-                    self.window.popleft()
-                return len(self.window) < limit
+                return super()._allowed(now)
             self.tokens = min(max(1.0, burst * limit), self.tokens + (now - self.stamp) * limit)
             self.stamp = now
             if self.tokens < 1.0:
@@ -71,16 +67,6 @@ def serve_fake(limit: int, port_out: Any, stop: Any, burst: float = 0.0) -> None
             return True
 
         def _send(self, params: dict[str, Any]) -> tuple[int, dict[str, Any]]:
-            now = time.monotonic()
-            if not self._allowed(now):
-                self.too_many.append(now)
-                return 429, {
-                    "ok": False,
-                    "error_code": 429,
-                    "description": "Too Many Requests",
-                    "parameters": {"retry_after": 1},
-                }
-            self.window.append(now)
             params.pop("reply_markup", None)
             return super()._send(params)
 

@@ -10,6 +10,7 @@ import contextlib
 import json
 import threading
 import time
+from collections import deque
 from html.parser import HTMLParser
 from http.server import BaseHTTPRequestHandler
 from typing import Any
@@ -292,3 +293,32 @@ class FakeTelegram(ThreadedFake):
                     self.wfile.write(data)
 
         return Handler
+
+
+class LimitedTelegram(FakeTelegram):
+    """The fake Bot API enforcing a global limit: more than `limit` messages in any second -> 429.
+    `too_many` holds the times of the 429s; a subclass may pace differently by overriding `_allowed`."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__()
+        self.limit = limit
+        self.window: deque[float] = deque()
+        self.too_many: list[float] = []
+
+    def _allowed(self, now: float) -> bool:
+        while self.window and now - self.window[0] >= 1.0:
+            self.window.popleft()
+        return len(self.window) < self.limit
+
+    def _send(self, params: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        now = time.monotonic()
+        if not self._allowed(now):
+            self.too_many.append(now)
+            return 429, {
+                "ok": False,
+                "error_code": 429,
+                "description": "Too Many Requests: retry after 1",
+                "parameters": {"retry_after": 1},
+            }
+        self.window.append(now)
+        return super()._send(params)
