@@ -10,21 +10,20 @@ from collections import defaultdict
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, select, update
 from sqlalchemy.orm import Session
 
+from bot import story_state
 from bot.config import Config
 from bot.llm import make_rewriter
-from bot.storage.models import ArticleRow, StateRow, StoryArticleRow, StoryRow, utcnow
+from bot.storage.models import ArticleRow, StoryArticleRow, StoryRow, utcnow
 from summarizer.digest import DigestOptions, summarize_story
 from summarizer.embeddings import Embedder
 from summarizer.generative import rewrite_digest
 from summarizer.quote_merge import merge_quotes
 from summarizer.quotes import extract_quotes
-from summarizer.stories import StoryClusterer
 from summarizer.types import Article, Story, StoryDigest
 
-CLUSTER_STATE = "story-clusterer"
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
@@ -52,30 +51,26 @@ def assign_stories(engine: Engine, embedder: Embedder, config: Config,
     """Article id -> story id; articles not yet in a story join one (or start one) incrementally."""
     ids = [a.id for a in articles]
     with Session(engine) as session:
-        known = dict(session.execute(select(StoryArticleRow.article_id, StoryArticleRow.story_id)
-                                     .where(StoryArticleRow.article_id.in_(ids))).all())
+        stored = select(StoryArticleRow.article_id, StoryArticleRow.story_id)
+        known = {aid: sid for aid, sid in session.execute(stored.where(StoryArticleRow.article_id.in_(ids)))}
         todo = sorted((a for a in articles if a.id not in known), key=_arrival_order)
         if not todo:
             return known
-        state = session.get(StateRow, CLUSTER_STATE)
-        window = timedelta(hours=config.stories.window_hours)
-        clusterer = (StoryClusterer.from_dict(state.value, embedder) if state and state.value
-                     else StoryClusterer(embedder, window=window))
-        story_ids = clusterer.add_many(todo)
+        loaded = story_state.load(session, embedder, timedelta(hours=config.stories.window_hours))
+        story_ids = loaded.clusterer.add_many(todo)
         now = utcnow()
-        for article, story_id in zip(todo, story_ids, strict=True):
-            if session.get(StoryRow, story_id) is None:
-                session.add(StoryRow(id=story_id, created=now, updated=now))
-            else:
-                session.get_one(StoryRow, story_id).updated = now
-            session.flush()
-            session.add(StoryArticleRow(article_id=article.id, story_id=story_id))
-            known[article.id] = story_id
-        if state is None:
-            session.add(StateRow(name=CLUSTER_STATE, value=clusterer.to_dict()))
-        else:
-            state.value = clusterer.to_dict()
+        touched = set(story_ids)
+        existing = set(session.scalars(select(StoryRow.id).where(StoryRow.id.in_(touched))))
+        session.add_all(StoryRow(id=sid, created=now, updated=now) for sid in sorted(touched - existing))
+        if existing:
+            session.execute(update(StoryRow).where(StoryRow.id.in_(existing)).values(updated=now))
+        session.flush()
+        pairs = [(a.id, sid) for a, sid in zip(todo, story_ids, strict=True)]
+        session.add_all(StoryArticleRow(article_id=aid, story_id=sid) for aid, sid in pairs)
+        known.update(pairs)
+        story_state.save(session, loaded)
         session.commit()
+    story_state.keep(engine, loaded)
     return known
 
 

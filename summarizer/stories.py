@@ -85,6 +85,22 @@ class _Story:
     members: list[_Member]
 
 
+@dataclass
+class StateChanges:
+    """The part of the state that changed (`StoryClusterer.take_changes`): the header (everything
+    but members and document frequencies), the members to write again as `(story id, record)`, the
+    members dropped with their closed stories, and the document frequencies of the terms that moved
+    (all of them when `df_reset`: rare terms were pruned)."""
+
+    header: dict[str, Any] = field(default_factory=dict)
+    members: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    dropped: set[str] = field(default_factory=set)
+    df: dict[str, int] = field(default_factory=dict)
+    df_reset: bool = False
+    dirty: set[str] = field(default_factory=set, repr=False)  # member ids, resolved into `members`
+    terms: set[str] = field(default_factory=set, repr=False)  # resolved into `df`
+
+
 def story_id_for(article_id: str) -> str:
     """A story is named after its founding article, so replaying the same input gives the same ids."""
     return "story-" + hashlib.blake2b(article_id.encode("utf-8"), digest_size=8).hexdigest()
@@ -120,6 +136,9 @@ class StoryClusterer:
         self._latest: datetime | None = None
         self._vocab: dict[str, int] = {}  # term -> column of the TF-IDF matrices (not part of the state)
         self._names: list[str] = []
+        self._changes = StateChanges()  # since the last `take_changes` (not part of the state)
+        self._df_of = np.zeros(0)  # document frequency by vocabulary column (a cache of `_df`)
+        self._df_moved: set[str] = set()  # terms whose `_df` changed since `_df_of` was brought up to date
 
     # -- public API -------------------------------------------------------------------------------
 
@@ -152,12 +171,34 @@ class StoryClusterer:
         """Article id -> story id for every article of an open story."""
         return dict(self._by_article)
 
+    def take_changes(self, everything: bool = False) -> StateChanges:
+        """What changed in the state since the last call (or since construction; with `everything`,
+        the whole state), so a store can write a batch's worth of records instead of the whole
+        state; resets the record."""
+        changes, self._changes = self._changes, StateChanges()
+        changes.header = self.to_dict(members=False)
+        by_id = {m.article_id: (st.id, m) for st in self._stories for m in st.members}
+        if everything:
+            changes.dirty, changes.df_reset = set(by_id), True
+        changes.members = [(by_id[a][0], member_record(by_id[a][1])) for a in sorted(changes.dirty)
+                           if a in by_id]
+        changes.df = dict(self._df) if changes.df_reset else {t: self._df.get(t, 0) for t in changes.terms}
+        return changes
+
+    def forget_session(self) -> None:
+        """Drop the articles added so far (`stories()` starts afresh): a long-lived instance keeps
+        only its state, not every text it has seen."""
+        self._articles.clear()
+        self._session.clear()
+
     # -- clustering -------------------------------------------------------------------------------
 
     def _member(self, article: Article, vector: np.ndarray) -> _Member:
         published = arrival_order(article)[0] if article.published is not None else None
         terms = event_terms(article.title, article.text) | word_terms(article.title, article.text)
         self._df.update(terms.keys())
+        self._changes.terms.update(terms.keys())
+        self._df_moved.update(terms.keys())
         self._n_docs += 1
         self._articles[article.id] = article
         if published is not None and (self._latest is None or published > self._latest):
@@ -181,7 +222,10 @@ class StoryClusterer:
         records = np.stack(known) if known else np.zeros((0, s.hub_k), dtype=np.float32)
         records = _top(np.hstack([records, sims[:, :n_old].T]), s.hub_k)  # now against the newcomers too
         for member, near in zip(pool, [*records, *top], strict=True):
-            member.nearest = _descending(near, s.hub_k)
+            nearest = _descending(near, s.hub_k)
+            if member.nearest is None or not np.array_equal(nearest, member.nearest):
+                self._changes.dirty.add(member.article_id)
+            member.nearest = nearest
         if s.hub:
             hubness = np.concatenate([self._hubness(records), self._hubness(top)])
             sims = sims - s.hub * (hubness[n_old:, None] + hubness[None, :]) / 2.0
@@ -220,8 +264,9 @@ class StoryClusterer:
                 story.members.sort(key=_member_order)
             else:
                 founded.setdefault(group, []).append(member)
-        for group_members in sorted(founded.values(), key=lambda ms: _member_order(ms[0])):
+        for group_members in founded.values():
             old.append(_Story(story_id_for(group_members[0].article_id), group_members))
+        old.sort(key=lambda st: _member_order(st.members[0]))  # canonical: a restored state sorts alike
         for story in old:
             for member in story.members:
                 if member.article_id in self._articles:
@@ -260,10 +305,7 @@ class StoryClusterer:
         tf = np.concatenate([b[1] for b in bags]) if bags else np.zeros(0)
         is_word = np.concatenate([b[2] for b in bags]) if bags else np.zeros(0, dtype=bool)
         row = np.repeat(np.arange(len(pool)), [len(b[0]) for b in bags])
-        uniq, inverse = np.unique(ids, return_inverse=True)
-        n, df = self._n_docs, self._df
-        idf = np.array([math.log((n + 1) / (df.get(self._names[t], 0) + 1)) + 1.0 for t in uniq.tolist()])
-        weights = tf * idf[inverse]
+        weights = tf * self._idf()[ids]
         out = []
         for part in (~is_word, is_word):
             norm = np.sqrt(np.bincount(row[part], weights=weights[part] ** 2, minlength=len(pool)))
@@ -272,6 +314,19 @@ class StoryClusterer:
             data = (weights[part] / norm[row[part]]).astype(np.float32)
             out.append(csr_matrix((data, ids[part], indptr), shape=(len(pool), max(len(self._names), 1))))
         return out[0], out[1]
+
+    def _idf(self) -> np.ndarray:
+        """The idf of every vocabulary term. Document frequencies are looked up only for new terms and
+        for those that moved since the last call: the vocabulary runs to 100,000s of terms."""
+        known = len(self._df_of)
+        fresh = [self._df.get(t, 0) for t in self._names[known:]]
+        self._df_of = np.concatenate([self._df_of, np.array(fresh, dtype=np.float64)])
+        for term in self._df_moved:
+            column = self._vocab.get(term)
+            if column is not None and column < known:
+                self._df_of[column] = self._df.get(term, 0)
+        self._df_moved.clear()
+        return np.log((self._n_docs + 1) / (self._df_of + 1.0)) + 1.0
 
     def _bag(self, member: _Member) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """A member's terms as vocabulary ids, sublinear term frequencies and is-plain-word flags
@@ -299,26 +354,33 @@ class StoryClusterer:
             if dates and max(dates) < horizon:
                 for m in story.members:
                     self._by_article.pop(m.article_id, None)
+                    self._changes.dirty.discard(m.article_id)
+                    self._changes.dropped.add(m.article_id)
             else:
                 keep.append(story)
         self._stories = keep
         if len(self._df) > self.settings.max_terms:
             self._df = Counter({t: c for t, c in self._df.items() if c > 1})
+            self._changes.df_reset = True
+            self._df_of = np.zeros(0)
 
     # -- state --------------------------------------------------------------------------------------
 
-    def to_dict(self) -> dict[str, Any]:
-        """The state as plain JSON types (vectors as base64 float16)."""
-        return {
+    def to_dict(self, members: bool = True) -> dict[str, Any]:
+        """The state as plain JSON types (vectors as base64 float16); `members=False` leaves out the
+        stories and the document frequencies (the bulk of it)."""
+        header = {
             "version": STATE_VERSION,
             "window_seconds": self.window.total_seconds(),
             "settings": {k: getattr(self.settings, k) for k in ClusterSettings.__dataclass_fields__},
             "n_docs": self._n_docs,
-            "df": dict(self._df),
             "latest": self._latest.isoformat() if self._latest else None,
-            "stories": [{"id": st.id, "members": [_member_to_dict(m) for m in st.members]}
-                        for st in self._stories],
         }
+        if not members:
+            return header
+        return {**header, "df": dict(self._df),
+                "stories": [{"id": st.id, "members": [member_record(m) for m in st.members]}
+                            for st in self._stories]}
 
     @classmethod
     def from_dict(cls, data: dict[str, Any], embedder: Embedder) -> StoryClusterer:
@@ -334,10 +396,11 @@ class StoryClusterer:
         self._df = Counter({str(k): int(v) for k, v in data["df"].items()})
         self._latest = datetime.fromisoformat(data["latest"]) if data.get("latest") else None
         for st in data["stories"]:
-            story = _Story(str(st["id"]), [_member_from_dict(m, settings.hub_k) for m in st["members"]])
-            self._stories.append(story)
-            for m in story.members:
-                self._by_article[m.article_id] = story.id
+            members = sorted((_member_from_dict(m, settings.hub_k) for m in st["members"]), key=_member_order)
+            self._stories.append(_Story(str(st["id"]), members))
+            for m in members:
+                self._by_article[m.article_id] = str(st["id"])
+        self._stories.sort(key=lambda story: _member_order(story.members[0]))
         return self
 
 
@@ -345,7 +408,8 @@ def _member_order(m: _Member) -> tuple[datetime, str]:
     return (m.published or _EPOCH, m.article_id)
 
 
-def _member_to_dict(m: _Member) -> dict[str, Any]:
+def member_record(m: _Member) -> dict[str, Any]:
+    """One member of the state as plain JSON types (see `to_dict`)."""
     nearest = [] if m.nearest is None else [float(x) for x in m.nearest if np.isfinite(x)]
     return {"id": m.article_id, "vector": base64.b64encode(m.vector.astype(np.float16).tobytes()).decode(),
             "terms": m.terms, "published": m.published.isoformat() if m.published else None,

@@ -107,6 +107,25 @@ class StoryArticleRow(Base):
     story_id: Mapped[str] = mapped_column(ForeignKey("stories.id", ondelete="CASCADE"))
 
 
+class StoryMemberRow(Base):
+    """An open story's member as the story clusterer keeps it (vector, terms, neighbours)."""
+
+    __tablename__ = "story_members"
+
+    article_id: Mapped[str] = mapped_column(String(200), primary_key=True)
+    story_id: Mapped[str] = mapped_column(String(64))
+    record: Mapped[dict[str, Any]]
+
+
+class StoryTermRow(Base):
+    """Document frequency of one term in the story clusterer's stream."""
+
+    __tablename__ = "story_terms"
+
+    term: Mapped[str] = mapped_column(Text, primary_key=True)
+    count: Mapped[int]
+
+
 class StateRow(Base):
     """Named JSON state of incremental components (the story clusterer)."""
 
