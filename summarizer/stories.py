@@ -50,10 +50,13 @@ class ClusterSettings:
     (1 - semantic - words) * cosine(TF-IDF of names, numbers and content words)`, minus
     `hub` times the mean of the two articles' hub scores (each one's average similarity to its
     `hub_k` nearest neighbours in the pool; in a pool too small to have them, the missing ones count
-    as `hub_prior`, a typical nearest-neighbour similarity in a day of news). Average-linkage clustering
-    merges while the average pair similarity between two groups is at least `join`, and never when
-    their worst pair is below `min_link` (a guard against chaining that only matters for loose
-    settings: average linkage itself does not chain).
+    as `hub_prior`, a typical nearest-neighbour similarity in a day of news). A pool of fewer than
+    `hub_pool` articles shrinks every hub score toward the prior in proportion (weight pool size /
+    `hub_pool`): early in a stream an article's own story has mostly not arrived yet, so its nearest
+    neighbours in the pool understate its hubness and it would join the closest wrong story.
+    Average-linkage clustering merges while the average pair similarity between two groups is at
+    least `join`, and never when their worst pair is below `min_link` (a guard against chaining that
+    only matters for loose settings: average linkage itself does not chain).
     """
 
     semantic: float = 0.4
@@ -61,6 +64,7 @@ class ClusterSettings:
     hub: float = 0.5
     hub_k: int = 3
     hub_prior: float = 0.5
+    hub_pool: int = 200
     join: float = 0.10
     min_link: float = -0.1
     max_terms: int = 200_000
@@ -227,7 +231,7 @@ class StoryClusterer:
                 self._changes.dirty.add(member.article_id)
             member.nearest = nearest
         if s.hub:
-            hubness = np.concatenate([self._hubness(records), self._hubness(top)])
+            hubness = np.concatenate([self._hubness(records, len(pool)), self._hubness(top, len(pool))])
             sims = sims - s.hub * (hubness[n_old:, None] + hubness[None, :]) / 2.0
         self._link(np.asarray(sims, dtype=np.float64), batch)
 
@@ -290,12 +294,15 @@ class StoryClusterer:
         event, words = self._tfidf(pool)
         return self.settings.blend(vectors[rows] @ vectors.T, _products(event, rows), _products(words, rows))
 
-    def _hubness(self, nearest: np.ndarray) -> np.ndarray:
-        """Mean of each row's nearest similarities (clipped at 0); missing ones (-inf) count as the prior."""
+    def _hubness(self, nearest: np.ndarray, pool_size: int) -> np.ndarray:
+        """Mean of each row's nearest similarities (clipped at 0); missing ones (-inf) count as the prior,
+        and in a pool smaller than `hub_pool` the mean is shrunk toward the prior (see `ClusterSettings`)."""
         s = self.settings
         found = np.isfinite(nearest)
         near = np.clip(np.where(found, nearest, 0.0), 0.0, None).sum(axis=1)
-        return ((near + (s.hub_k - found.sum(axis=1)) * s.hub_prior) / s.hub_k).astype(np.float32)
+        score = (near + (s.hub_k - found.sum(axis=1)) * s.hub_prior) / s.hub_k
+        trust = min(1.0, pool_size / s.hub_pool) if s.hub_pool > 0 else 1.0
+        return (trust * score + (1.0 - trust) * s.hub_prior).astype(np.float32)
 
     def _tfidf(self, pool: list[_Member]) -> tuple[csr_matrix, csr_matrix]:
         """The pool's two L2-normalised TF-IDF matrices (event terms, plain words) under the current

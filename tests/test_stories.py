@@ -330,3 +330,14 @@ def test_a_version_1_state_is_taken_over_with_current_settings(embedder: CachedE
     assert restored.settings == ClusterSettings()
     assert restored.add_many(QUAKE_PERU) == [story_id_for("pe-1")] * 2
     assert restored.assignments()["tr-2"] == story_id_for("tr-1")
+
+
+def test_hub_scores_shrink_toward_the_prior_in_a_sparse_pool(embedder: CachedEmbedder) -> None:
+    # an early article's story-mates have mostly not arrived: its pool neighbours understate its hubness
+    settings = ClusterSettings(hub_k=2, hub_prior=0.5, hub_pool=200)
+    hubness = StoryClusterer(embedder, settings=settings)._hubness
+    nearest = np.array([[0.2, 0.1], [0.9, -np.inf]], dtype=np.float32)
+    assert np.allclose(hubness(nearest, 200), [0.15, 0.7])  # a full pool: its own neighbours (and the prior)
+    assert np.allclose(hubness(nearest, 1000), [0.15, 0.7])
+    assert np.allclose(hubness(nearest, 50), [0.25 * 0.15 + 0.75 * 0.5, 0.25 * 0.7 + 0.75 * 0.5])
+    assert np.allclose(hubness(nearest, 0), [0.5, 0.5])
