@@ -51,12 +51,13 @@ def assign_stories(engine: Engine, embedder: Embedder, config: Config,
     """Article id -> story id; articles not yet in a story join one (or start one) incrementally."""
     ids = [a.id for a in articles]
     with Session(engine) as session:
-        stored = select(StoryArticleRow.article_id, StoryArticleRow.story_id)
-        known = {aid: sid for aid, sid in session.execute(stored.where(StoryArticleRow.article_id.in_(ids)))}
+        known = _assigned(session, ids)
         todo = sorted((a for a in articles if a.id not in known), key=_arrival_order)
         if not todo:
             return known
         loaded = story_state.load(session, embedder, timedelta(hours=config.stories.window_hours))
+        known.update(_assigned(session, [a.id for a in todo]))  # under the lock: another worker's poll
+        todo = [a for a in todo if a.id not in known]
         story_ids = loaded.clusterer.add_many(todo)
         now = utcnow()
         touched = set(story_ids)
@@ -72,6 +73,12 @@ def assign_stories(engine: Engine, embedder: Embedder, config: Config,
         session.commit()
     story_state.keep(engine, loaded)
     return known
+
+
+def _assigned(session: Session, ids: Sequence[str]) -> dict[str, str]:
+    rows = select(StoryArticleRow.article_id, StoryArticleRow.story_id)
+    return {article_id: story_id for article_id, story_id in
+            session.execute(rows.where(StoryArticleRow.article_id.in_(ids)))}
 
 
 def group_stories(articles: Sequence[Article], membership: dict[str, str]) -> list[Story]:

@@ -157,3 +157,41 @@ def test_another_writer_or_a_failed_poll_makes_the_next_poll_read_the_store(
     monkeypatch.undo()
     assert len(assign_stories(engine, embedder, config, third)) == len(third)
     engine.dispose()
+
+
+def test_concurrent_workers_on_postgresql_take_turns(pg_url: str, embedder: CachedEmbedder) -> None:
+    """Two workers (threads with their own engines, no warm copies) assign overlapping polls at once:
+    every article ends in exactly one story, one story per event, and the state holds every member."""
+    import threading
+
+    first, second = _articles(2)
+    engine = open_store(pg_url)
+    _store(engine, first + second)
+    config = load_config(None, db_url=pg_url)
+    results: list[dict[str, str]] = []
+    errors: list[BaseException] = []
+    start = threading.Barrier(2, timeout=60)
+
+    def worker(own: Engine, batch: list[Article]) -> None:
+        try:
+            start.wait()
+            results.append(assign_stories(own, embedder, config, batch))
+        except BaseException as exc:  # reported below, with the assertion
+            errors.append(exc)
+        finally:
+            own.dispose()
+
+    story_state._warm.clear()
+    threads = [threading.Thread(target=worker, args=(open_store(pg_url), batch))
+               for batch in (first + second, second + first)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors
+    assert results[0] == results[1] and len(results[0]) == len(first) + len(second)
+    assert len(set(results[0].values())) == len(EVENTS)
+    with Session(engine) as session:
+        members = session.scalar(select(func.count()).select_from(StoryMemberRow))
+    engine.dispose()
+    assert members == len(first) + len(second)
