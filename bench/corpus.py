@@ -61,14 +61,24 @@ def stream(pool: list[Record], n: int, seed: int = 0) -> list[Record]:
         rnd, k = divmod(i, len(order))
         rec = dict(order[k])
         if rnd:  # a follow-up: first half of this article, second half of one `rnd` places on
-            other = order[(k + rnd) % len(order)]
-            head, tail = rec["text"].split(), other["text"].split()
-            rec["text"] = " ".join(head[: len(head) // 2] + tail[len(tail) // 2 :])
+            rec["text"] = _splice(rec["text"], order[(k + rnd) % len(order)]["text"])
             rec["id"] = f"{rec['id']}~{rnd}"
             rec["url"] = None
         rec["published"] = (STREAM_START + i * STREAM_STEP).isoformat()
         out.append(rec)
     return out
+
+
+def _splice(first: str, second: str) -> str:
+    """The first half of one text and the second half of another, by paragraphs, so a follow-up keeps
+    an article's shape (split by words, all of it would be one long paragraph, which costs the
+    sentence splitter more per character than real text does); by words when one is a single
+    paragraph."""
+    head, tail = ([p for p in text.splitlines() if p.strip()] for text in (first, second))
+    if len(head) > 1 and len(tail) > 1:
+        return "\n".join(head[: (len(head) + 1) // 2] + tail[len(tail) // 2 :])
+    words, more = first.split(), second.split()
+    return " ".join(words[: len(words) // 2] + more[len(more) // 2 :])
 
 
 def write_jsonl(path: Path, records: list[Record]) -> Path:
