@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, cast
 
-from sqlalchemy import Engine, Table, delete, insert, select
+from sqlalchemy import Engine, Table, bindparam, delete, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -60,8 +60,9 @@ def load(session: Session, embedder: Embedder, window: timedelta) -> Loaded:
     if not value:
         return Loaded(StoryClusterer(embedder, window=window), header, everything=False)
     stories: dict[str, list[dict[str, Any]]] = {}
-    for story_id, record in session.execute(select(StoryMemberRow.story_id, StoryMemberRow.record)):
-        stories.setdefault(story_id, []).append(record)
+    rows = select(StoryMemberRow.story_id, StoryMemberRow.record, StoryMemberRow.nearest)
+    for story_id, record, nearest in session.execute(rows):
+        stories.setdefault(story_id, []).append({**record, "nearest": nearest})
     df = {term: count for term, count in session.execute(select(StoryTermRow.term, StoryTermRow.count))}
     data = {**value, "df": df, "stories": [{"id": k, "members": v} for k, v in stories.items()]}
     return Loaded(StoryClusterer.from_dict(data, embedder), header, everything=False)
@@ -76,9 +77,14 @@ def save(session: Session, loaded: Loaded) -> None:
     gone = [rec["id"] for _, rec in changes.members] + sorted(changes.dropped)
     for chunk in _chunks(gone):
         conn.execute(delete(members).where(members.c.article_id.in_(chunk)))
-    rows = [{"article_id": rec["id"], "story_id": sid, "record": rec} for sid, rec in changes.members]
+    rows = [{"article_id": rec["id"], "story_id": sid, "nearest": rec["nearest"],
+             "record": {k: v for k, v in rec.items() if k != "nearest"}} for sid, rec in changes.members]
     for chunk in _chunks(rows):
         conn.execute(insert(members), chunk)
+    moved = [{"member": article_id, "near": nearest} for article_id, nearest in changes.nearest]
+    for chunk in _chunks(moved):
+        conn.execute(update(members).where(members.c.article_id == bindparam("member"))
+                     .values(nearest=bindparam("near")), chunk)
     if changes.df_reset:
         conn.execute(delete(terms))
     counts = [{"term": term, "count": count} for term, count in changes.df.items()]

@@ -93,15 +93,18 @@ class _Story:
 class StateChanges:
     """The part of the state that changed (`StoryClusterer.take_changes`): the header (everything
     but members and document frequencies), the members to write again as `(story id, record)`, the
+    other members whose nearest-neighbour similarities moved as `(article id, nearest)`, the
     members dropped with their closed stories, and the document frequencies of the terms that moved
     (all of them when `df_reset`: rare terms were pruned)."""
 
     header: dict[str, Any] = field(default_factory=dict)
     members: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    nearest: list[tuple[str, list[float]]] = field(default_factory=list)
     dropped: set[str] = field(default_factory=set)
     df: dict[str, int] = field(default_factory=dict)
     df_reset: bool = False
     dirty: set[str] = field(default_factory=set, repr=False)  # member ids, resolved into `members`
+    moved: set[str] = field(default_factory=set, repr=False)  # member ids, resolved into `nearest`
     terms: set[str] = field(default_factory=set, repr=False)  # resolved into `df`
 
 
@@ -186,6 +189,8 @@ class StoryClusterer:
             changes.dirty, changes.df_reset = set(by_id), True
         changes.members = [(by_id[a][0], member_record(by_id[a][1])) for a in sorted(changes.dirty)
                            if a in by_id]
+        moved = sorted(changes.moved - changes.dirty)
+        changes.nearest = [(a, _nearest(by_id[a][1])) for a in moved if a in by_id]
         changes.df = dict(self._df) if changes.df_reset else {t: self._df.get(t, 0) for t in changes.terms}
         return changes
 
@@ -228,8 +233,9 @@ class StoryClusterer:
         for member, near in zip(pool, [*records, *top], strict=True):
             nearest = _descending(near, s.hub_k)
             if member.nearest is None or not np.array_equal(nearest, member.nearest):
-                self._changes.dirty.add(member.article_id)
+                self._changes.moved.add(member.article_id)
             member.nearest = nearest
+        self._changes.dirty.update(m.article_id for m in batch)
         if s.hub:
             hubness = np.concatenate([self._hubness(records, len(pool)), self._hubness(top, len(pool))])
             sims = sims - s.hub * (hubness[n_old:, None] + hubness[None, :]) / 2.0
@@ -362,6 +368,7 @@ class StoryClusterer:
                 for m in story.members:
                     self._by_article.pop(m.article_id, None)
                     self._changes.dirty.discard(m.article_id)
+                    self._changes.moved.discard(m.article_id)
                     self._changes.dropped.add(m.article_id)
             else:
                 keep.append(story)
@@ -417,10 +424,13 @@ def _member_order(m: _Member) -> tuple[datetime, str]:
 
 def member_record(m: _Member) -> dict[str, Any]:
     """One member of the state as plain JSON types (see `to_dict`)."""
-    nearest = [] if m.nearest is None else [float(x) for x in m.nearest if np.isfinite(x)]
     return {"id": m.article_id, "vector": base64.b64encode(m.vector.astype(np.float16).tobytes()).decode(),
             "terms": m.terms, "published": m.published.isoformat() if m.published else None,
-            "nearest": nearest}
+            "nearest": _nearest(m)}
+
+
+def _nearest(m: _Member) -> list[float]:
+    return [] if m.nearest is None else [float(x) for x in m.nearest if np.isfinite(x)]
 
 
 def _member_from_dict(d: dict[str, Any], hub_k: int) -> _Member:

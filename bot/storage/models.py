@@ -114,7 +114,8 @@ class StoryMemberRow(Base):
 
     article_id: Mapped[str] = mapped_column(String(200), primary_key=True)
     story_id: Mapped[str] = mapped_column(String(64))
-    record: Mapped[dict[str, Any]]
+    record: Mapped[dict[str, Any]]  # vector, terms, date
+    nearest: Mapped[list[float]] = mapped_column(JSON)  # rewritten far more often than the record
 
 
 class StoryTermRow(Base):

@@ -22,7 +22,8 @@ def upgrade() -> None:
         "story_members",
         sa.Column("article_id", sa.String(200), primary_key=True),
         sa.Column("story_id", sa.String(64), nullable=False),
-        sa.Column("record", sa.JSON(), nullable=False),
+        sa.Column("record", sa.JSON(), nullable=False),  # vector, terms, date
+        sa.Column("nearest", sa.JSON(), nullable=False),  # best similarities: rewritten far more often
     )
     op.create_table(
         "story_terms",
