@@ -20,12 +20,11 @@ frequencies drift).
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import math
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -35,11 +34,20 @@ from scipy.sparse import csr_matrix
 from summarizer.embeddings import Embedder
 from summarizer.keywords import WORD_PREFIX, event_terms, word_terms
 from summarizer.linkage import link_groups
+from summarizer.story_members import (
+    EPOCH,
+    Member,
+    StateChanges,
+    descending,
+    member_from_record,
+    member_order,
+    member_record,
+    nearest_record,
+)
 from summarizer.types import Article, Story
 
 STATE_VERSION = 3  # 3: members keep their nearest-neighbour similarities (hub scores)
 EMBED_CHARS = 1200  # title + lead: the event is stated up front; the tail adds background and cost
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 @dataclass(frozen=True)
@@ -74,38 +82,9 @@ class ClusterSettings:
 
 
 @dataclass
-class _Member:
-    article_id: str
-    vector: np.ndarray
-    terms: dict[str, float]
-    published: datetime | None
-    nearest: np.ndarray | None = None  # best `hub_k` similarities, descending (-inf: none yet)
-    bag: tuple[np.ndarray, np.ndarray, np.ndarray] | None = field(default=None, repr=False)
-
-
-@dataclass
 class _Story:
     id: str
-    members: list[_Member]
-
-
-@dataclass
-class StateChanges:
-    """The part of the state that changed (`StoryClusterer.take_changes`): the header (everything
-    but members and document frequencies), the members to write again as `(story id, record)`, the
-    other members whose nearest-neighbour similarities moved as `(article id, nearest)`, the
-    members dropped with their closed stories, and the document frequencies of the terms that moved
-    (all of them when `df_reset`: rare terms were pruned)."""
-
-    header: dict[str, Any] = field(default_factory=dict)
-    members: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
-    nearest: list[tuple[str, list[float]]] = field(default_factory=list)
-    dropped: set[str] = field(default_factory=set)
-    df: dict[str, int] = field(default_factory=dict)
-    df_reset: bool = False
-    dirty: set[str] = field(default_factory=set, repr=False)  # member ids, resolved into `members`
-    moved: set[str] = field(default_factory=set, repr=False)  # member ids, resolved into `nearest`
-    terms: set[str] = field(default_factory=set, repr=False)  # resolved into `df`
+    members: list[Member]
 
 
 def story_id_for(article_id: str) -> str:
@@ -123,7 +102,7 @@ def arrival_order(article: Article) -> tuple[datetime, str]:
     published = article.published
     if published is not None and published.tzinfo is None:
         published = published.replace(tzinfo=UTC)
-    return (published or _EPOCH, article.id)
+    return (published or EPOCH, article.id)
 
 
 class StoryClusterer:
@@ -190,7 +169,7 @@ class StoryClusterer:
         changes.members = [(by_id[a][0], member_record(by_id[a][1])) for a in sorted(changes.dirty)
                            if a in by_id]
         moved = sorted(changes.moved - changes.dirty)
-        changes.nearest = [(a, _nearest(by_id[a][1])) for a in moved if a in by_id]
+        changes.nearest = [(a, nearest_record(by_id[a][1])) for a in moved if a in by_id]
         changes.df = dict(self._df) if changes.df_reset else {t: self._df.get(t, 0) for t in changes.terms}
         return changes
 
@@ -202,7 +181,7 @@ class StoryClusterer:
 
     # -- clustering -------------------------------------------------------------------------------
 
-    def _member(self, article: Article, vector: np.ndarray) -> _Member:
+    def _member(self, article: Article, vector: np.ndarray) -> Member:
         published = arrival_order(article)[0] if article.published is not None else None
         terms = event_terms(article.title, article.text) | word_terms(article.title, article.text)
         self._df.update(terms.keys())
@@ -213,9 +192,9 @@ class StoryClusterer:
         if published is not None and (self._latest is None or published > self._latest):
             self._latest = published
         # float16 as in the saved state, so a restored run decides exactly like an uninterrupted one
-        return _Member(article.id, vector.astype(np.float16).astype(np.float32), terms, published)
+        return Member(article.id, vector.astype(np.float16).astype(np.float32), terms, published)
 
-    def _cluster(self, batch: list[_Member]) -> None:
+    def _cluster(self, batch: list[Member]) -> None:
         """Average-linkage clustering of the batch, seeded with the open stories as fixed groups."""
         old = self._stories
         pool = [m for st in old for m in st.members]
@@ -231,7 +210,7 @@ class StoryClusterer:
         records = np.stack(known) if known else np.zeros((0, s.hub_k), dtype=np.float32)
         records = _top(np.hstack([records, sims[:, :n_old].T]), s.hub_k)  # now against the newcomers too
         for member, near in zip(pool, [*records, *top], strict=True):
-            nearest = _descending(near, s.hub_k)
+            nearest = descending(near, s.hub_k)
             if member.nearest is None or not np.array_equal(nearest, member.nearest):
                 self._changes.moved.add(member.article_id)
             member.nearest = nearest
@@ -241,7 +220,7 @@ class StoryClusterer:
             sims = sims - s.hub * (hubness[n_old:, None] + hubness[None, :]) / 2.0
         self._link(np.asarray(sims, dtype=np.float64), batch)
 
-    def _link(self, sims: np.ndarray, batch: list[_Member]) -> None:
+    def _link(self, sims: np.ndarray, batch: list[Member]) -> None:
         """Group the batch (rows of `sims`, columns: open members then the batch) into the open stories
         or new ones. Only the stories some newcomer could join on its own take part: a group of
         newcomers averages its members' similarities, so it cannot reach a story none of them reaches."""
@@ -266,24 +245,24 @@ class StoryClusterer:
             last = np.concatenate([[np.fmax.reduce(t) for t in spans], stamps])
         groups = link_groups(total, worst, np.concatenate([sizes[keep], np.ones(n_new)]), first, last, n_keep,
                              self.window.total_seconds(), self.settings.join, self.settings.min_link)
-        founded: dict[int, list[_Member]] = {}
+        founded: dict[int, list[Member]] = {}
         for member, group in zip(batch, groups[n_keep:], strict=True):
             if group < n_keep:
                 story = old[keep[group]]
                 story.members.append(member)
-                story.members.sort(key=_member_order)
+                story.members.sort(key=member_order)
             else:
                 founded.setdefault(group, []).append(member)
         for group_members in founded.values():
             old.append(_Story(story_id_for(group_members[0].article_id), group_members))
-        old.sort(key=lambda st: _member_order(st.members[0]))  # canonical: a restored state sorts alike
+        old.sort(key=lambda st: member_order(st.members[0]))  # canonical: a restored state sorts alike
         for story in old:
             for member in story.members:
                 if member.article_id in self._articles:
                     self._session[member.article_id] = story.id
                 self._by_article[member.article_id] = story.id
 
-    def _recall_neighbours(self, pool: list[_Member]) -> None:
+    def _recall_neighbours(self, pool: list[Member]) -> None:
         """Members restored from a state without neighbour similarities (version < 3) get them from
         the open pool, once."""
         missing = np.flatnonzero([m.nearest is None for m in pool])
@@ -292,9 +271,9 @@ class StoryClusterer:
         sims = self._rows(pool, missing)
         sims[np.arange(len(missing)), missing] = -np.inf
         for i, near in zip(missing, _top(sims, min(self.settings.hub_k, len(pool) - 1)), strict=True):
-            pool[i].nearest = _descending(near, self.settings.hub_k)
+            pool[i].nearest = descending(near, self.settings.hub_k)
 
-    def _rows(self, pool: list[_Member], rows: slice | np.ndarray) -> np.ndarray:
+    def _rows(self, pool: list[Member], rows: slice | np.ndarray) -> np.ndarray:
         """Blended similarity (no hub correction) of the `rows` members of `pool` to every member."""
         vectors = np.stack([m.vector for m in pool])
         event, words = self._tfidf(pool)
@@ -310,7 +289,7 @@ class StoryClusterer:
         trust = min(1.0, pool_size / s.hub_pool) if s.hub_pool > 0 else 1.0
         return (trust * score + (1.0 - trust) * s.hub_prior).astype(np.float32)
 
-    def _tfidf(self, pool: list[_Member]) -> tuple[csr_matrix, csr_matrix]:
+    def _tfidf(self, pool: list[Member]) -> tuple[csr_matrix, csr_matrix]:
         """The pool's two L2-normalised TF-IDF matrices (event terms, plain words) under the current
         document frequencies: `keywords.tfidf`'s weighting, for all members at once."""
         bags = [self._bag(m) for m in pool]
@@ -341,7 +320,7 @@ class StoryClusterer:
         self._df_moved.clear()
         return np.log((self._n_docs + 1) / (self._df_of + 1.0)) + 1.0
 
-    def _bag(self, member: _Member) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def _bag(self, member: Member) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """A member's terms as vocabulary ids, sublinear term frequencies and is-plain-word flags
         (in the order of its terms, which fixes the order of the sparse sums)."""
         if member.bag is None:
@@ -410,47 +389,17 @@ class StoryClusterer:
         self._df = Counter({str(k): int(v) for k, v in data["df"].items()})
         self._latest = datetime.fromisoformat(data["latest"]) if data.get("latest") else None
         for st in data["stories"]:
-            members = sorted((_member_from_dict(m, settings.hub_k) for m in st["members"]), key=_member_order)
+            members = sorted((member_from_record(m, settings.hub_k) for m in st["members"]),
+                             key=member_order)
             self._stories.append(_Story(str(st["id"]), members))
             for m in members:
                 self._by_article[m.article_id] = str(st["id"])
-        self._stories.sort(key=lambda story: _member_order(story.members[0]))
+        self._stories.sort(key=lambda story: member_order(story.members[0]))
         return self
-
-
-def _member_order(m: _Member) -> tuple[datetime, str]:
-    return (m.published or _EPOCH, m.article_id)
-
-
-def member_record(m: _Member) -> dict[str, Any]:
-    """One member of the state as plain JSON types (see `to_dict`)."""
-    return {"id": m.article_id, "vector": base64.b64encode(m.vector.astype(np.float16).tobytes()).decode(),
-            "terms": m.terms, "published": m.published.isoformat() if m.published else None,
-            "nearest": _nearest(m)}
-
-
-def _nearest(m: _Member) -> list[float]:
-    return [] if m.nearest is None else [float(x) for x in m.nearest if np.isfinite(x)]
-
-
-def _member_from_dict(d: dict[str, Any], hub_k: int) -> _Member:
-    vector = np.frombuffer(base64.b64decode(d["vector"]), dtype=np.float16).astype(np.float32)
-    published = datetime.fromisoformat(d["published"]) if d.get("published") else None
-    nearest = _descending(np.array(d["nearest"]), hub_k) if "nearest" in d else None  # None: version < 3
-    return _Member(str(d["id"]), vector, {str(k): float(v) for k, v in d["terms"].items()}, published,
-                   nearest)
 
 
 def _timestamp(when: datetime | None) -> float:
     return when.timestamp() if when is not None else math.nan
-
-
-def _descending(values: np.ndarray, k: int) -> np.ndarray:
-    """`values` sorted best first and padded with -inf to `k` (a canonical neighbour record)."""
-    out = np.full(k, -np.inf, dtype=np.float32)
-    best = np.sort(np.asarray(values, dtype=np.float32))[::-1][:k]
-    out[: len(best)] = best
-    return out
 
 
 def _top(sims: np.ndarray, k: int) -> np.ndarray:
