@@ -41,7 +41,9 @@ def _quote_balance(text: str) -> int:
 
 
 def _pieces(line: str) -> list[tuple[int, int]]:
-    """pysbd segments of one line as (start, end) offsets in the line, whitespace-trimmed."""
+    """pysbd segments of one line as (start, end) offsets in the line, whitespace-trimmed. Text pysbd
+    changed or left out (it drops a trailing "!!" after "a.") is kept: punctuation alone joins the
+    piece before it, anything else is a piece of its own, so the pieces always cover the line."""
     spans: list[tuple[int, int]] = []
     cursor = 0
     for seg in _segmenter().segment(line):
@@ -50,13 +52,16 @@ def _pieces(line: str) -> list[tuple[int, int]]:
             continue
         start = line.find(piece, cursor)
         if start < 0:  # pysbd changed the text (should not happen with clean=False): keep the rest whole
-            rest = line[cursor:].strip()
-            if rest:
-                s = line.index(rest, cursor)
-                spans.append((s, s + len(rest)))
-            return spans
+            break
         spans.append((start, start + len(piece)))
         cursor = start + len(piece)
+    rest = line[cursor:].strip()
+    if rest:
+        start = line.index(rest, cursor)
+        if spans and not any(ch.isalnum() for ch in rest):
+            spans[-1] = (spans[-1][0], start + len(rest))
+        else:
+            spans.append((start, start + len(rest)))
     return spans
 
 

@@ -184,6 +184,7 @@ def test_cleaning_is_a_fixed_point_without_controls_or_markup(raw: str, fmt: str
 
 
 @given(NEWSY, st.text(max_size=5))
+@example(text=":.!!", article_id="")  # pysbd dropped the trailing "!!"
 def test_sentences_slice_back_in_order_and_cover_the_text(text: str, article_id: str) -> None:
     sentences = split_sentences(text, article_id)
     for n, s in enumerate(sentences):
