@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, timedelta
 
 from sqlalchemy import Engine, select, update
 from sqlalchemy.orm import Session
@@ -22,9 +22,8 @@ from summarizer.embeddings import Embedder
 from summarizer.generative import rewrite_digest
 from summarizer.quote_merge import merge_quotes
 from summarizer.quotes import extract_quotes
+from summarizer.stories import arrival_order
 from summarizer.types import Article, Story, StoryDigest
-
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 def to_article(row: ArticleRow) -> Article:
@@ -42,17 +41,13 @@ def load_articles(engine: Engine, ids: Sequence[str]) -> list[Article]:
         return [to_article(rows[i]) for i in dict.fromkeys(ids) if i in rows]
 
 
-def _arrival_order(article: Article) -> tuple[datetime, str]:
-    return (article.published or _EPOCH, article.id)
-
-
 def assign_stories(engine: Engine, embedder: Embedder, config: Config,
                    articles: Sequence[Article]) -> dict[str, str]:
     """Article id -> story id; articles not yet in a story join one (or start one) incrementally."""
     ids = [a.id for a in articles]
     with Session(engine) as session:
         known = _assigned(session, ids)
-        todo = sorted((a for a in articles if a.id not in known), key=_arrival_order)
+        todo = sorted((a for a in articles if a.id not in known), key=arrival_order)
         if not todo:
             return known
         loaded = story_state.load(session, embedder, timedelta(hours=config.stories.window_hours))
@@ -86,9 +81,9 @@ def group_stories(articles: Sequence[Article], membership: dict[str, str]) -> li
     groups: dict[str, list[Article]] = defaultdict(list)
     for article in articles:
         groups[membership[article.id]].append(article)
-    stories = [Story(id=sid, articles=tuple(sorted(arts, key=_arrival_order)))
+    stories = [Story(id=sid, articles=tuple(sorted(arts, key=arrival_order)))
                for sid, arts in groups.items()]
-    return sorted(stories, key=lambda s: (-len(s.articles), -_arrival_order(s.articles[-1])[0].timestamp(),
+    return sorted(stories, key=lambda s: (-len(s.articles), -arrival_order(s.articles[-1])[0].timestamp(),
                                           s.id))
 
 
