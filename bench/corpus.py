@@ -70,15 +70,16 @@ def stream(pool: list[Record], n: int, seed: int = 0) -> list[Record]:
 
 
 def _splice(first: str, second: str) -> str:
-    """The first half of one text and the second half of another, by paragraphs, so a follow-up keeps
-    an article's shape (split by words, all of it would be one long paragraph, which costs the
-    sentence splitter more per character than real text does); by words when one is a single
-    paragraph."""
+    """The first half of one text and the second half of another, in the first one's shape: by
+    paragraphs when it has several, as one paragraph when it is one. Follow-ups then keep the pool's
+    mix of paragraphed and single-paragraph texts (the sentence splitter costs more per character on
+    one long paragraph, so a mix skewed either way would move the time per article)."""
     head, tail = ([p for p in text.splitlines() if p.strip()] for text in (first, second))
-    if len(head) > 1 and len(tail) > 1:
-        return "\n".join(head[: (len(head) + 1) // 2] + tail[len(tail) // 2 :])
     words, more = first.split(), second.split()
-    return " ".join(words[: len(words) // 2] + more[len(more) // 2 :])
+    if len(head) <= 1:
+        return " ".join(words[: len(words) // 2] + more[len(more) // 2 :])
+    rest = tail[len(tail) // 2 :] if len(tail) > 1 else [" ".join(more[len(more) // 2 :])]
+    return "\n".join(head[: (len(head) + 1) // 2] + rest)
 
 
 def write_jsonl(path: Path, records: list[Record]) -> Path:

@@ -84,6 +84,14 @@ def build(records: list[Record], db: Path, config: Config, standin: StandIn,
                     "batch": batch, "polls": [{k: round(v, 3) for k, v in p.items()} for p in polls]}
 
 
+def averaged(first: dict[str, Any], again: dict[str, Any]) -> dict[str, Any]:
+    """`first` with its stage and pipeline seconds replaced by the mean of the two runs of one size
+    (both runs' totals kept under `pipeline_s_runs`)."""
+    seconds = {k: (v + again["seconds"][k]) / 2 for k, v in first["seconds"].items()}
+    return {**first, "seconds": seconds, "pipeline_s": sum(seconds.values()),
+            "pipeline_s_runs": [first["pipeline_s"], again["pipeline_s"]]}
+
+
 def model_rate(model: Embedder, texts: Sequence[str]) -> float:
     """Texts per second of the real model over `texts` (after a one-text warm-up)."""
     model.embed(list(texts[:1]))

@@ -38,7 +38,10 @@ def rows(result: dict[str, Any]) -> list[tuple[str, str, str]]:
     if sc := result.get("scaling"):
         for n, run in sc["sizes"].items():
             secs = run["seconds"]
-            out.append((f"pipeline, {int(n):,} articles (model excluded)", _f(run["pipeline_s"], 1, " s"),
+            runs = run.get("pipeline_s_runs", [])
+            mean = f" (mean of {' and '.join(f'{s:.1f}' for s in runs)})" if len(runs) > 1 else ""
+            out.append((f"pipeline, {int(n):,} articles (model excluded)",
+                        _f(run["pipeline_s"], 1, " s") + mean,
                         f"ingest {secs['ingest']:.1f} + stories {secs['stories']:.1f} + /ask index "
                         f"{secs['ask_index']:.1f} s; {run['texts_embedded']:,} texts to embed"))
             out.append((f"/ask at {int(n):,} articles, hybrid", _ask(run["ask"], "hybrid"),

@@ -69,6 +69,8 @@ def test_quick_bench_table_and_json(tmp_path: Path, capsys: pytest.CaptureFixtur
         assert all(0 < r["p50_ms"] <= r["p95_ms"] for r in run["ask"])
         assert run["pipeline_s"] == pytest.approx(sum(run["seconds"].values()))
         assert len(run["polls"]) == -(-run["articles"] // run["batch"])
+    assert len(small["pipeline_s_runs"]) == 2 and "pipeline_s_runs" not in large  # A-B-A: small twice
+    assert small["pipeline_s"] == pytest.approx(sum(small["pipeline_s_runs"]) / 2)
     assert scaling["ratio"]["articles"] == 10 and scaling["ratio"]["with_model"] > 1
     assert scaling["model_texts_per_s"] > 0
 
