@@ -29,10 +29,9 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import numpy as np
-from scipy.sparse import csr_matrix
 
 from summarizer.embeddings import Embedder
-from summarizer.keywords import WORD_PREFIX, event_terms, word_terms
+from summarizer.keywords import event_terms, word_terms
 from summarizer.linkage import link_groups
 from summarizer.story_members import (
     EPOCH,
@@ -44,6 +43,7 @@ from summarizer.story_members import (
     member_record,
     nearest_record,
 )
+from summarizer.story_terms import PoolTerms
 from summarizer.types import Article, Story
 
 STATE_VERSION = 3  # 3: members keep their nearest-neighbour similarities (hub scores)
@@ -120,11 +120,8 @@ class StoryClusterer:
         self._df: Counter[str] = Counter()
         self._n_docs = 0
         self._latest: datetime | None = None
-        self._vocab: dict[str, int] = {}  # term -> column of the TF-IDF matrices (not part of the state)
-        self._names: list[str] = []
         self._changes = StateChanges()  # since the last `take_changes` (not part of the state)
-        self._df_of = np.zeros(0)  # document frequency by vocabulary column (a cache of `_df`)
-        self._df_moved: set[str] = set()  # terms whose `_df` changed since `_df_of` was brought up to date
+        self._terms = PoolTerms()  # the open pool's TF-IDF rows (not part of the state)
 
     # -- public API -------------------------------------------------------------------------------
 
@@ -186,7 +183,7 @@ class StoryClusterer:
         terms = event_terms(article.title, article.text) | word_terms(article.title, article.text)
         self._df.update(terms.keys())
         self._changes.terms.update(terms.keys())
-        self._df_moved.update(terms.keys())
+        self._terms.moved(terms.keys())
         self._n_docs += 1
         self._articles[article.id] = article
         if published is not None and (self._latest is None or published > self._latest):
@@ -201,19 +198,19 @@ class StoryClusterer:
         self._recall_neighbours(pool)
         n_old = len(pool)
         pool += batch
-        sims = self._rows(pool, slice(n_old, None))
+        sims = self._rows(pool, np.arange(n_old, len(pool)))
         s = self.settings
         own = sims.copy()
         own[np.arange(len(batch)), n_old + np.arange(len(batch))] = -np.inf
         top = _top(own, min(s.hub_k, len(pool) - 1))
         known = [m.nearest for m in pool[:n_old] if m.nearest is not None]  # all, after the recall
-        records = np.stack(known) if known else np.zeros((0, s.hub_k), dtype=np.float32)
-        records = _top(np.hstack([records, sims[:, :n_old].T]), s.hub_k)  # now against the newcomers too
-        for member, near in zip(pool, [*records, *top], strict=True):
-            nearest = descending(near, s.hub_k)
-            if member.nearest is None or not np.array_equal(nearest, member.nearest):
-                self._changes.moved.add(member.article_id)
-            member.nearest = nearest
+        before = np.stack(known) if known else np.zeros((0, s.hub_k), dtype=np.float32)
+        records = descending(_top(np.hstack([before, sims[:, :n_old].T]), s.hub_k), s.hub_k)  # and newcomers
+        for i in np.flatnonzero((records != before).any(axis=1)):
+            pool[i].nearest = records[i].copy()
+            self._changes.moved.add(pool[i].article_id)
+        for member, near in zip(batch, descending(top, s.hub_k), strict=True):
+            member.nearest = near
         self._changes.dirty.update(m.article_id for m in batch)
         if s.hub:
             hubness = np.concatenate([self._hubness(records, len(pool)), self._hubness(top, len(pool))])
@@ -273,11 +270,11 @@ class StoryClusterer:
         for i, near in zip(missing, _top(sims, min(self.settings.hub_k, len(pool) - 1)), strict=True):
             pool[i].nearest = descending(near, self.settings.hub_k)
 
-    def _rows(self, pool: list[Member], rows: slice | np.ndarray) -> np.ndarray:
+    def _rows(self, pool: list[Member], rows: np.ndarray) -> np.ndarray:
         """Blended similarity (no hub correction) of the `rows` members of `pool` to every member."""
         vectors = np.stack([m.vector for m in pool])
-        event, words = self._tfidf(pool)
-        return self.settings.blend(vectors[rows] @ vectors.T, _products(event, rows), _products(words, rows))
+        event, words = self._terms.products(pool, rows, self._df, self._n_docs)
+        return self.settings.blend(vectors[rows] @ vectors.T, event, words)
 
     def _hubness(self, nearest: np.ndarray, pool_size: int) -> np.ndarray:
         """Mean of each row's nearest similarities (clipped at 0); missing ones (-inf) count as the prior,
@@ -288,52 +285,6 @@ class StoryClusterer:
         score = (near + (s.hub_k - found.sum(axis=1)) * s.hub_prior) / s.hub_k
         trust = min(1.0, pool_size / s.hub_pool) if s.hub_pool > 0 else 1.0
         return (trust * score + (1.0 - trust) * s.hub_prior).astype(np.float32)
-
-    def _tfidf(self, pool: list[Member]) -> tuple[csr_matrix, csr_matrix]:
-        """The pool's two L2-normalised TF-IDF matrices (event terms, plain words) under the current
-        document frequencies: `keywords.tfidf`'s weighting, for all members at once."""
-        bags = [self._bag(m) for m in pool]
-        ids = np.concatenate([b[0] for b in bags]) if bags else np.zeros(0, dtype=np.int64)
-        tf = np.concatenate([b[1] for b in bags]) if bags else np.zeros(0)
-        is_word = np.concatenate([b[2] for b in bags]) if bags else np.zeros(0, dtype=bool)
-        row = np.repeat(np.arange(len(pool)), [len(b[0]) for b in bags])
-        weights = tf * self._idf()[ids]
-        out = []
-        for part in (~is_word, is_word):
-            norm = np.sqrt(np.bincount(row[part], weights=weights[part] ** 2, minlength=len(pool)))
-            norm[norm == 0.0] = 1.0
-            indptr = np.concatenate([[0], np.cumsum(np.bincount(row[part], minlength=len(pool)))])
-            data = (weights[part] / norm[row[part]]).astype(np.float32)
-            out.append(csr_matrix((data, ids[part], indptr), shape=(len(pool), max(len(self._names), 1))))
-        return out[0], out[1]
-
-    def _idf(self) -> np.ndarray:
-        """The idf of every vocabulary term. Document frequencies are looked up only for new terms and
-        for those that moved since the last call: the vocabulary runs to 100,000s of terms."""
-        known = len(self._df_of)
-        fresh = [self._df.get(t, 0) for t in self._names[known:]]
-        self._df_of = np.concatenate([self._df_of, np.array(fresh, dtype=np.float64)])
-        for term in self._df_moved:
-            column = self._vocab.get(term)
-            if column is not None and column < known:
-                self._df_of[column] = self._df.get(term, 0)
-        self._df_moved.clear()
-        return np.log((self._n_docs + 1) / (self._df_of + 1.0)) + 1.0
-
-    def _bag(self, member: Member) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """A member's terms as vocabulary ids, sublinear term frequencies and is-plain-word flags
-        (in the order of its terms, which fixes the order of the sparse sums)."""
-        if member.bag is None:
-            ids = []
-            for term in member.terms:
-                if term not in self._vocab:
-                    self._vocab[term] = len(self._names)
-                    self._names.append(term)
-                ids.append(self._vocab[term])
-            tf = [1.0 + math.log(w) if w >= 1.0 else w for w in member.terms.values()]
-            member.bag = (np.array(ids, dtype=np.int64), np.array(tf, dtype=np.float64),
-                          np.array([t.startswith(WORD_PREFIX) for t in member.terms], dtype=bool))
-        return member.bag
 
     def _close_idle(self) -> None:
         """Drop stories whose last article is more than a window older than the newest one seen."""
@@ -355,7 +306,7 @@ class StoryClusterer:
         if len(self._df) > self.settings.max_terms:
             self._df = Counter({t: c for t, c in self._df.items() if c > 1})
             self._changes.df_reset = True
-            self._df_of = np.zeros(0)
+            self._terms = PoolTerms()  # a fresh vocabulary too, so it stays bounded like the counts
 
     # -- state --------------------------------------------------------------------------------------
 
@@ -405,8 +356,3 @@ def _timestamp(when: datetime | None) -> float:
 def _top(sims: np.ndarray, k: int) -> np.ndarray:
     """Each row's `k` largest values, in no particular order."""
     return np.partition(sims, -k, axis=1)[:, -k:] if k else sims[:, :0]
-
-
-def _products(matrix: csr_matrix, rows: slice | np.ndarray) -> np.ndarray:
-    """Dot products of the `rows` of a row-normalised sparse matrix with all its rows."""
-    return np.asarray((matrix[rows] @ matrix.T).toarray(), dtype=np.float32)

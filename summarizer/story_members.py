@@ -24,7 +24,6 @@ class Member:
     terms: dict[str, float]
     published: datetime | None
     nearest: np.ndarray | None = None  # best `hub_k` similarities, descending (-inf: none yet)
-    bag: tuple[np.ndarray, np.ndarray, np.ndarray] | None = field(default=None, repr=False)
 
 
 @dataclass
@@ -70,8 +69,10 @@ def member_from_record(d: dict[str, Any], hub_k: int) -> Member:
 
 
 def descending(values: np.ndarray, k: int) -> np.ndarray:
-    """`values` sorted best first and padded with -inf to `k` (a canonical neighbour record)."""
-    out = np.full(k, -np.inf, dtype=np.float32)
-    best = np.sort(np.asarray(values, dtype=np.float32))[::-1][:k]
-    out[: len(best)] = best
+    """`values` (one record, or one per row) sorted best first and padded with -inf to `k` (a
+    canonical neighbour record)."""
+    values = np.asarray(values, dtype=np.float32)
+    best = np.sort(values, axis=-1)[..., ::-1][..., :k]
+    out = np.full((*values.shape[:-1], k), -np.inf, dtype=np.float32)
+    out[..., : best.shape[-1]] = best
     return out
