@@ -24,7 +24,8 @@ from typing import Any
 import numpy as np
 
 from bot.ask import AskIndex, ask
-from bot.evaluation.qa import CACHE_DIR, RUNTIME, DiskVectorCache, eval_embedder, load, to_article
+from bot.evaluation import CACHE_DIR
+from bot.evaluation.qa import RUNTIME, DiskVectorCache, eval_embedder, load, to_article
 from bot.storage.db import create_store_engine, downgrade, migrate
 from summarizer.embeddings import CachedEmbedder
 from summarizer.retrieval import Mode

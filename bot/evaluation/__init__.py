@@ -7,8 +7,11 @@ and metric definitions come from each eval folder's own `baseline.py`, loaded by
 from __future__ import annotations
 
 import importlib.util
+import os
 from pathlib import Path
 from types import ModuleType
+
+CACHE_DIR = Path(os.environ.get("NEWSDIGEST_CACHE", "data/cache"))  # eval vectors and ONNX exports
 
 
 def load_baseline(folder: Path) -> ModuleType:

@@ -14,7 +14,6 @@ Passage vectors are cached on disk (content-hash keys) so only the first run pay
 from __future__ import annotations
 
 import json
-import os
 import sys
 import time
 from collections.abc import Sequence
@@ -27,20 +26,18 @@ from urllib.parse import urlparse
 
 import numpy as np
 
-from bot.evaluation import load_baseline
+from bot.evaluation import CACHE_DIR, load_baseline
 from bot.evaluation.report import Table
 from summarizer.answers import AnswerOptions, build_answer, signals
-from summarizer.embeddings import CachedEmbedder, Embedder, Runtime, load_embedder
+from summarizer.embeddings import DEFAULT_RUNTIME, CachedEmbedder, Embedder, Runtime, load_embedder
 from summarizer.passages import Passage, make_passages
 from summarizer.retrieval import MemoryIndex, Mode
 from summarizer.types import Article
 
 SOURCES = ("realtimeqa", "quail")
 MODES: tuple[Mode, ...] = ("hybrid", "bm25", "dense")
-CACHE_DIR = Path(os.environ.get("NEWSDIGEST_CACHE", "data/cache"))
-# ONNX int8 is ~4x faster than torch here and retrieves as well on the dev questions (measured);
-# vectors of different runtimes never share a cache file
-RUNTIME: Runtime = "onnx-int8"
+# the product's default runtime; vectors of different runtimes never share a cache file
+RUNTIME: Runtime = DEFAULT_RUNTIME
 EVAL_MAX_LENGTH = 128  # passages are <= ~80 words, so 128 tokens loses nothing and halves the cost
 K = 30  # retrieved passages (R@5 needs depth); the answerer looks at the first few
 

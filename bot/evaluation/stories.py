@@ -15,9 +15,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from bot.evaluation import load_baseline
+from bot.evaluation import CACHE_DIR, load_baseline
 from bot.evaluation.report import Table
-from summarizer.embeddings import CachedEmbedder, Embedder, load_embedder
+from summarizer.embeddings import DEFAULT_RUNTIME, CachedEmbedder, Embedder, load_embedder
 from summarizer.stories import ClusterSettings, StoryClusterer
 from summarizer.types import Article
 
@@ -42,7 +42,7 @@ def _row(system: str, scores: dict[str, Any], gold: int, seconds: float | None) 
     return [system, scores["k"], gold, scores["P"], scores["R"], scores["F1"], scores["ARI"], seconds]
 
 
-def run(data_dir: Path, runtimes: Sequence[str] = ("torch", "onnx-int8"),
+def run(data_dir: Path, runtimes: Sequence[str] = (DEFAULT_RUNTIME, "torch"),
         embedders: dict[str, Embedder] | None = None, settings: ClusterSettings | None = None,
         cache_dir: Path | None = None) -> list[Table]:
     """One table per file: baselines (singletons, TF-IDF agglomerative) and ours per embedding runtime."""
@@ -69,10 +69,12 @@ def run(data_dir: Path, runtimes: Sequence[str] = ("torch", "onnx-int8"),
         for runtime in runtimes:
             if runtime not in embedders:
                 embedders[runtime] = CachedEmbedder(load_embedder(runtime=runtime,  # type: ignore[arg-type]
-                                                                  cache_dir=cache_dir))
+                                                                  cache_dir=cache_dir or CACHE_DIR / "onnx"))
             started = time.perf_counter()
             pred_ids = cluster_rows(rows, embedders[runtime], settings)
-            table.rows.append(_row(f"newsdigest ({runtime})", base.scores(gold, pred_ids), n_gold,
+            role = "default" if runtime == DEFAULT_RUNTIME else "reference" if runtime == "torch" else ""
+            system = f"newsdigest ({runtime}{', ' + role if role else ''})"
+            table.rows.append(_row(system, base.scores(gold, pred_ids), n_gold,
                                    time.perf_counter() - started))
         table.notes.append(
             f"ours: one batch, average-linkage agglomerative clustering on {settings.semantic:g} x "

@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from bot.evaluation import load_baseline
+from bot.evaluation import CACHE_DIR, load_baseline
 from bot.evaluation.report import Table
 from summarizer.digest import DigestOptions, summarize_story
 from summarizer.embeddings import Embedder
@@ -72,10 +72,10 @@ def run(data_dir: Path, embedder: Embedder | None = None, limit: int | None = No
     """One table per file: ours, lead-3 and LexRank-3 (ROUGE-1/2/Lsum F, words), reference length."""
     folder = Path(data_dir) / "summaries"
     base = load_baseline(folder)
-    if embedder is None:
-        from summarizer.embeddings import CachedEmbedder, TorchEmbedder
+    if embedder is None:  # the product's default runtime
+        from summarizer.embeddings import CachedEmbedder, load_embedder
 
-        embedder = CachedEmbedder(TorchEmbedder())
+        embedder = CachedEmbedder(load_embedder(cache_dir=CACHE_DIR / "onnx"))
     tables = []
     for filename, label in FILES:
         path = folder / filename
