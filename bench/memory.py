@@ -50,7 +50,14 @@ def session(db: Path, config: Config, commands: list[str], timeout: float = 900.
     """
     with tempfile.TemporaryDirectory() as tmp:
         cfg = Path(tmp) / "bench.toml"
-        cfg.write_text(_toml(db, Path(tmp) / "data", config), encoding="utf-8")
+        data = Path(tmp) / "data"
+        data.mkdir()
+        # the configured model's exports (ONNX) as a bot has them after its first start: the one-time
+        # export runs in a child process of its own and is not what a running bot holds
+        models = (config.store.data_dir / "models").resolve()
+        models.mkdir(parents=True, exist_ok=True)
+        (data / "models").symlink_to(models, target_is_directory=True)
+        cfg.write_text(_toml(db, data, config), encoding="utf-8")
         err = Path(tmp) / "stderr.txt"
         started = time.perf_counter()
         with err.open("wb") as err_fh:

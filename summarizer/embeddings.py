@@ -12,6 +12,7 @@ import contextlib
 import hashlib
 import importlib.util
 import logging
+import multiprocessing
 import os
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
@@ -205,29 +206,40 @@ def _model_key(path: str) -> str:
 def export_onnx(path: str, cache_dir: Path, quantize: bool = False) -> Path:
     """Export the transformer (token ids -> last hidden state) once; returns the .onnx file.
 
-    Files are written under a temporary name and renamed, so a concurrent reader never sees half a
-    model. int8 is dynamic quantisation of the fp32 export's weights (onnxruntime.quantization) with
-    per-channel scales: per-tensor scales cost ~0.05 cosine to the reference, per-channel ~0.007.
+    The export runs in a child process: it needs torch, which would otherwise stay resident in the
+    bot (~250 MB, ~850 MB at the export's peak) for a model it never runs again. Files are written
+    under a temporary name and renamed, so a concurrent reader never sees half a model. int8 is
+    dynamic quantisation of the fp32 export's weights (onnxruntime.quantization) with per-channel
+    scales: per-tensor scales cost ~0.05 cosine to the reference, per-channel ~0.007.
     """
     target = Path(cache_dir) / _model_key(path)
+    wanted = target / ("model-int8-pc.onnx" if quantize else "model.onnx")  # the name carries the recipe
+    if not wanted.is_file():
+        log.info("exporting %s to ONNX under %s (once)", path, target)
+        child = multiprocessing.get_context("spawn").Process(
+            target=_write_exports, args=(path, target, wanted if quantize else None), name="onnx-export")
+        child.start()
+        child.join()
+        if child.exitcode != 0 or not wanted.is_file():
+            raise RuntimeError(f"exporting {path} to ONNX failed (exit code {child.exitcode})")
+    return wanted
+
+
+def _write_exports(path: str, target: Path, int8: Path | None) -> None:
+    """The export child's work: the fp32 model, then its int8 version when asked."""
     fp32 = target / "model.onnx"
     if not fp32.is_file():
-        log.info("exporting %s to ONNX under %s (once)", path, target)
         target.mkdir(parents=True, exist_ok=True)
         tmp = target / f"model.{os.getpid()}.tmp.onnx"
         _torch_export(path, tmp)
         os.replace(tmp, fp32)
-    if not quantize:
-        return fp32
-    int8 = target / "model-int8-pc.onnx"  # the name carries the recipe: per-channel weight scales
-    if not int8.is_file():
+    if int8 is not None and not int8.is_file():
         from onnxruntime.quantization import QuantType, quantize_dynamic
 
         tmp = target / f"model-int8.{os.getpid()}.tmp.onnx"
         with _quiet_root_logger():  # its "consider pre-processing" advice is for image models
             quantize_dynamic(str(fp32), str(tmp), weight_type=QuantType.QInt8, per_channel=True)
         os.replace(tmp, int8)
-    return int8
 
 
 @contextlib.contextmanager
