@@ -24,8 +24,7 @@ from typing import Any
 import numpy as np
 
 from bot.ask import AskIndex, ask
-from bot.evaluation import CACHE_DIR
-from bot.evaluation.qa import RUNTIME, DiskVectorCache, eval_embedder, load, to_article
+from bot.evaluation.qa import VECTORS, DiskVectorCache, eval_embedder, load, to_article
 from bot.storage.db import create_store_engine, downgrade, migrate
 from summarizer.embeddings import CachedEmbedder
 from summarizer.retrieval import Mode
@@ -80,7 +79,7 @@ def main() -> int:
                     help="also index this many articles with no cached vectors (indexing speed)")
     args = ap.parse_args()
     corpus, _ = load(args.data / "qa")
-    disk = DiskVectorCache(CACHE_DIR / f"qa-minilm-{RUNTIME}.npz")
+    disk = DiskVectorCache(VECTORS)
     embedder = CachedEmbedder(eval_embedder(), cache=disk.vectors)
     sample = questions(args.data, args.questions)
     if args.cold:

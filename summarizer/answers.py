@@ -72,6 +72,7 @@ class AnswerOptions:
     evidence: tuple[tuple[str, float], ...] = EVIDENCE_WEIGHTS
     evidence_bias: float = EVIDENCE_BIAS
     cite_floor: float = 0.25  # further citations need this share of the best evidence score
+    repeat: float = 0.8  # a citation sharing this share of its words with a cited one repeats it
     vote_floor: float = 0.75  # span votes count from passages with this share of the best score
     snippet_window: bool = True  # cite the passage with its neighbouring sentences
     story_margin: float = 0.1  # a story hit wins unless an outside hit is this much better
@@ -330,11 +331,21 @@ def _quote_answer(question: str, ranked: Sequence[Evidence]) -> tuple[str, list[
     return None
 
 
+def _words(ev: Evidence) -> frozenset[str]:
+    return frozenset(tokenize(ev.hit.passage.window))
+
+
+def _repeats(a: frozenset[str], b: frozenset[str], share: float) -> bool:
+    """One window repeats another: syndicated copies, a quiz blurb quoting its article."""
+    return bool(a and b) and len(a & b) >= share * min(len(a), len(b))
+
+
 def _more_support(chosen: Sequence[Evidence], ranked: Sequence[Evidence], options: AnswerOptions,
                   best_score: float) -> list[Evidence]:
     """Further citations: other articles first (independent reports corroborate, and one article's
     neighbouring passages repeat each other), then passages of cited articles that are not next to a
-    cited passage; each needs `cite_floor` of the best evidence score."""
+    cited passage; each needs `cite_floor` of the best evidence score, and a window that repeats a
+    cited one (the same wire copy under another URL) is skipped: it would show the reader nothing new."""
     room = options.max_citations - len(chosen)
     pool = [ev for ev in ranked if ev.score >= options.cite_floor * best_score]
     picked: list[Evidence] = []
@@ -345,6 +356,8 @@ def _more_support(chosen: Sequence[Evidence], ranked: Sequence[Evidence], option
             q = s.hit.passage
             if q.id == p.id or (q.article_id == p.article_id
                                 and (not same_article_ok or abs(q.index - p.index) <= 1)):
+                return True
+            if options.repeat < 1.0 and _repeats(_words(ev), _words(s), options.repeat):
                 return True
         return False
 

@@ -28,18 +28,23 @@ def register(sub: Any) -> None:
     p.add_argument("--task", choices=(*TASKS, "all"), default="all", help="which area (default all)")
     p.add_argument("--data", type=Path, help="eval data directory (default ../shared/eval)")
     p.add_argument("--format", choices=("text", "json"), default="text")
+    p.add_argument("--fit", action="store_true",
+                   help="with --task qa: refit /ask's evidence and confidence models on this data and "
+                        "print their weights (dev half only)")
     p.set_defaults(handler=handle)
 
 
 def handle(args: argparse.Namespace) -> int:
     data = args.data or default_data_dir()
     tasks = TASKS if args.task == "all" else (args.task,)
+    if args.fit and tasks != ("qa",):
+        raise CliError("eval: --fit refits the /ask models and needs --task qa")
     missing = [t for t in tasks if not (data / t).is_dir()]
     if missing:
         raise CliError(f"eval data: {data / missing[0]} not found (use --data DIR)")
     results: dict[str, Any] = {}
     for task in tasks:
-        module = importlib.import_module(f"bot.evaluation.{task}")
+        module = importlib.import_module(f"bot.evaluation.{task}{'_fit' if args.fit else ''}")
         tables = module.run(data)
         results[task] = [t.to_dict() for t in tables]
         if args.format == "text":
