@@ -40,21 +40,23 @@ from summarizer.types import Answer, Citation
 
 REFUSAL = "I couldn't find that in the coverage."
 
-# the question-level confidence model (see `Signals`): logistic regression on the qa dev half, hybrid
-# retrieval, 1,451 questions; 5-fold cross-validation grouped by week/text: TRR 0.814 at FRR 0.10
-# (in-sample the same); the threshold refuses 10% of the answerable dev questions
+# the two models below are fitted by `newsdigest eval --task qa --fit` (bot/evaluation/qa_fit.py) on
+# the qa dev half (1,451 questions, hybrid retrieval, passage vectors as the bot computes them).
+# Question-level confidence (see `Signals`), logistic regression: 5-fold cross-validation grouped by
+# week/text gives TRR 0.814 at FRR 0.10 (in-sample the same); the threshold refuses 10% of the
+# answerable dev questions
 CONFIDENCE_WEIGHTS: tuple[tuple[str, float], ...] = (
-    ("dense_top", 2.729), ("dense_gap", 2.228), ("agreement", 1.52), ("same_top", 0.452),
-    ("evidence_top", 3.859), ("evidence_margin", 2.482), ("best_predicate", 1.011))
-CONFIDENCE_BIAS = -3.019
-CONFIDENCE_THRESHOLD = 0.6338  # the highest that refuses <= 10% of the answerable dev questions
-# the per-passage evidence model (see `Evidence`): P(the passage window holds the answer), fitted on
-# the hits of the qa dev half's answerable questions (logistic regression; 5-fold by week, the top 3
-# windows hold the gold answer for 0.623 of RealTimeQA questions against 0.553 for the fused ranking)
+    ("dense_top", 2.916), ("dense_gap", 1.731), ("agreement", 1.363), ("same_top", 0.462),
+    ("evidence_top", 4.586), ("evidence_margin", 2.806), ("best_predicate", 1.278), ("best_span", -0.351))
+CONFIDENCE_BIAS = -3.005
+CONFIDENCE_THRESHOLD = 0.64
+# per-passage evidence (see `Evidence`): P(the passage window holds the answer), fitted on the hits of
+# the answerable dev questions; out of fold (5 folds by week) the 3 best windows hold the gold answer
+# for 0.538 of the answerable questions (RealTimeQA 0.62, QuAIL 0.19)
 EVIDENCE_WEIGHTS: tuple[tuple[str, float], ...] = (
-    ("dense", 4.703), ("entities", 0.416), ("predicate", 0.804), ("type_present", 1.193),
-    ("span_score", 0.527), ("lead", 1.018), ("title_coverage", -1.386))
-EVIDENCE_BIAS = -6.419
+    ("dense", 4.669), ("entities", 0.407), ("predicate", 0.736), ("type_present", 1.415),
+    ("span_score", 0.556), ("lead", 1.009), ("title_coverage", -1.331))
+EVIDENCE_BIAS = -6.627
 
 
 @dataclass(frozen=True)
@@ -219,7 +221,8 @@ class Signals:
     - same_top: both retrievers' best passages come from one article;
     - evidence_top, evidence_margin: the best passage's evidence score, and its lead over the mean of
       the ten best (one passage that plainly holds the answer, not many that half match);
-    - best_predicate: that passage's coverage of the question's predicate words;
+    - best_predicate, best_span: that passage's coverage of the question's predicate words, and how
+      close its best span of the asked type (a date for "when") sits to the question's words;
     - entities / predicate: the best coverage, by one considered passage, of the question's names and
       numbers / of its other content words (what it asks about them). Not in the model: a question
       whose predicate no passage mentions is refused outright ("the population of Kabul" in coverage
@@ -233,6 +236,7 @@ class Signals:
     evidence_top: float
     evidence_margin: float
     best_predicate: float
+    best_span: float
     entities: float
     predicate: float
 
@@ -260,6 +264,7 @@ def signals(hits: Sequence[Hit], evidence: Sequence[Evidence], depth: int = 10) 
         agreement=len(arts_d & arts_l) / len(union) if union else 0.0, same_top=float(same),
         evidence_top=scores[0], evidence_margin=scores[0] - sum(scores) / len(scores),
         best_predicate=ranked[0].predicate if ranked else 0.0,
+        best_span=ranked[0].span_score if ranked else 0.0,
         entities=max((e.entities for e in evidence), default=0.0),
         predicate=max((e.predicate for e in evidence), default=0.0))
 
