@@ -76,6 +76,7 @@ class AnswerOptions:
     cite_floor: float = 0.25  # further citations need this share of the best evidence score
     repeat: float = 0.8  # a citation sharing this share of its words with a cited one repeats it
     vote_floor: float = 0.75  # span votes count from passages with this share of the best score
+    weak_span: float = 0.7  # ... unless none of their spans scores this much (far from the question)
     snippet_window: bool = True  # cite the passage with its neighbouring sentences
     story_margin: float = 0.1  # a story hit wins unless an outside hit is this much better
     confidence: tuple[tuple[str, float], ...] = CONFIDENCE_WEIGHTS
@@ -324,16 +325,28 @@ def _differ(a: Evidence, b: Evidence) -> str:
             f"{b.spans[0].text} ({_source_label(b.hit.passage)})")
 
 
-def _quote_answer(question: str, ranked: Sequence[Evidence]) -> tuple[str, list[Evidence]] | None:
-    """'What did X say': X's quotations from the supporting passages (see `summarizer.quotes`)."""
+def _quote_answer(question: str, ranked: Sequence[Evidence],
+                  limit: int) -> tuple[str, list[Evidence], list[str]] | None:
+    """'What did X say': X's quotations (see `summarizer.quotes`) from the best passage quoting X. The
+    support is the passages that quote X (up to `limit`, one per article), each with the sentence
+    holding its first quotation of X, and nothing else."""
     speaker = question_speaker(question)
     if speaker is None:
         return None
-    for ev in ranked:
-        found = quotes_by(ev.hit.passage.window, speaker)
-        if found:
-            return f"{speaker} said: " + " … ".join(f"“{q}”" for q in found[:2]), [ev]
-    return None
+    last = speaker.split()[-1].lower()
+    quoting = [(ev, found) for ev in ranked if last in ev.hit.passage.window.lower()
+               and (found := quotes_by(ev.hit.passage.window, speaker))]
+    if not quoting:
+        return None
+    chosen: list[tuple[Evidence, list[str]]] = []
+    for ev, found in quoting:  # one passage per article: a neighbouring window repeats its quotes
+        cited = {e.hit.passage.article_id for e, _ in chosen}
+        if len(chosen) < limit and ev.hit.passage.article_id not in cited:
+            chosen.append((ev, found))
+    sentences = [next((s for s in _sentences(ev.hit.passage) if found[0][:40] in s), ev.sentence)
+                 for ev, found in chosen]
+    short = f"{speaker} said: " + " … ".join(f"“{q}”" for q in quoting[0][1][:2])
+    return short, [ev for ev, _ in chosen], sentences
 
 
 def _words(ev: Evidence) -> frozenset[str]:
@@ -384,7 +397,7 @@ def build_answer(question: str, hits: Sequence[Hit], options: AnswerOptions | No
     sig = signals(hits, evidence)
     confidence = sig.confidence(options) if ranked else 0.0
     # "what did X say": X's own attributed words are the evidence, whatever the overall confidence
-    quoted = _quote_answer(question, ranked) if qtype == "quote" else None
+    quoted = _quote_answer(question, ranked, options.max_citations) if qtype == "quote" else None
     if not ranked or (quoted is None and confidence < options.threshold):
         return Grounded(question, qtype, False, REFUSAL, (), (), tuple(ranked), confidence=confidence)
     best = ranked[0]
@@ -392,15 +405,16 @@ def build_answer(question: str, hits: Sequence[Hit], options: AnswerOptions | No
     short = best.sentence
     disagreement = False
     if quoted is not None:
-        short, support = quoted
+        short, support, said = quoted
         best = support[0]
     elif best.spans:
         # pool span votes over the supporting hits: repeated spans across outlets are more reliable
         votes: dict[str, float] = {}
         text_of: dict[str, str] = {}
-        for ev in ranked[:5]:
-            if ev.score < options.vote_floor * best.score:
-                continue
+        voters = [ev for ev in ranked[:5] if ev.score >= options.vote_floor * best.score]
+        if max(sp.score for ev in voters for sp in ev.spans) < options.weak_span:
+            voters = ranked[:5]  # the best passages only name bystanders: the next ones may say it
+        for ev in voters:
             for rank, span in enumerate(ev.spans):
                 key = span_key(span.text)
                 votes[key] = votes.get(key, 0.0) + ev.score * span.score / (1 + rank)
@@ -411,12 +425,13 @@ def build_answer(question: str, hits: Sequence[Hit], options: AnswerOptions | No
             disagreement = True
             short = _differ(best, other)
             support.append(other)
-    support += _more_support(support, ranked, options, best.score)
+    if quoted is None:
+        support += _more_support(support, ranked, options, best.score)
     citations = tuple(_citation(ev, options.snippet_window) for ev in support)
-    # a cited passage's supporting sentence is the one holding the answer span, when it has it
+    # a cited passage's supporting sentence is the one holding the answer span (or quotation)
     key = span_key(short)
-    sentences = tuple(next((sp.sentence for sp in ev.spans if span_key(sp.text) == key), ev.sentence)
-                      for ev in support)
+    sentences = tuple(said) if quoted is not None else tuple(
+        next((sp.sentence for sp in ev.spans if span_key(sp.text) == key), ev.sentence) for ev in support)
     return Grounded(question, qtype, True, short, sentences, citations,
                     tuple(ranked), disagreement, confidence, quoted is not None)
 

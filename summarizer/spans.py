@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from itertools import pairwise
 from typing import Literal, NamedTuple
 
-from summarizer.retrieval import tokenize
+from summarizer.retrieval import STOPWORDS, tokenize
 
 QType = Literal["who", "when", "where", "how_many", "which", "quote", "other"]
 
@@ -144,16 +145,8 @@ def candidates(sentence: str, qtype: QType, q_tokens: set[str], focus: str | Non
         found = [(m.start(), m.group().strip(), "number") for m in _NUMBER.finditer(sentence)
                  if not _DATE.fullmatch(m.group().strip())]
     else:
-        found = []
-        for m in _NAME.finditer(sentence):
-            text = m.group().rstrip(".,'’")
-            words = text.split()
-            if words and words[0] in _WEAK_START:
-                text = " ".join(words[1:])
-            if not text or text in _WEAK_START or _DATE.fullmatch(text):
-                continue
-            kind = "place" if _PLACE_CUE.search(sentence[max(0, m.start() - 12):m.start()]) else "name"
-            found.append((m.start(), text, kind))
+        found = [(start, text, "place" if _PLACE_CUE.search(sentence[max(0, start - 12):start]) else "name")
+                 for start, text in _names(sentence, q_tokens)]
     q_roots = {root(t) for t in q_tokens}
     positions = [m.start() for m in re.finditer(r"\w+", sentence)
                  if {root(t) for t in tokenize(m.group())} & q_roots]
@@ -172,6 +165,15 @@ def candidates(sentence: str, qtype: QType, q_tokens: set[str], focus: str | Non
             score -= 0.3  # a bare weekday or year is relative or vague beside a day of a month
         if kind == "date" and q_tokens & _FUTURE_Q and _FUTURE.search(sentence):
             score += 0.5  # "when are the *next* talks": a scheduled date, not a past round's
+        if kind == "name" and _adjective(text, sentence[start + len(text):]):
+            score -= 0.5  # "through Qatari and Turkish mediation": the mediators are Qatar and Turkiye
+        if qtype == "who":
+            before = sentence[max(0, start - 40):start]
+            said = sentence[start + len(text):].split(maxsplit=1)[:1]
+            if _AGENT.search(before) and {root(t) for t in tokenize(before)} & q_roots:
+                score += 0.5  # the agent of the asked action: "the mediation of Turkiye and Qatar"
+            elif said and said[0] in _SAYING and root(said[0]) not in q_roots:
+                score -= 0.3  # "..., Asif said": the sentence's source, not who did the asked thing
         if start == 0 and len(text.split()) == 1:
             score -= 0.3  # a capitalised sentence opener is often an ordinary word
         if focus and kind == "number":
@@ -181,6 +183,64 @@ def candidates(sentence: str, qtype: QType, q_tokens: set[str], focus: str | Non
                 text = f"{text} {sentence[start + len(text):].split()[0].strip('.,;:')}" if \
                     following[0] == focus else text
         out.append(Span(text, kind, score, sentence))
+    return out
+
+
+_DEMONYM = re.compile(r"[A-Z]\w+(?:ish|ese|i|ian)")
+_SAYING_TEXT = """said says told tells added announced confirmed stated wrote noted warned claimed
+reported argued insisted replied explained"""
+_SAYING = frozenset(_SAYING_TEXT.split())
+
+
+def _adjective(text: str, after: str) -> bool:
+    """A nationality adjective before its noun ("Turkish mediation", "Qatari officials"), which names
+    no one; a name before a verb or a function word ("Brian said", "Julian and ...") is kept."""
+    words = [w for w in re.split(r",?\s+", text) if w not in ("and", "or", "&")]
+    nxt = after.split(maxsplit=1)[0].strip(".,;:") if after.strip() else ""
+    return (bool(words) and all(_DEMONYM.fullmatch(w) for w in words) and nxt[:1].islower()
+            and nxt not in _SAYING and nxt not in STOPWORDS)
+
+
+_AGENT = re.compile(r"\b(?:by|of)\s+(?:the\s+)?$")
+_AND = re.compile(r",?\s+(?:and|or|&)\s+")
+_COMMA = re.compile(r",\s+")
+
+
+def _names(sentence: str, q_tokens: set[str]) -> list[tuple[int, str]]:
+    """Capitalised name spans (a leading sentence word like "The" dropped), with a coordination of
+    names not in the question joined into one answer: "mediated by Turkiye and Qatar", "goals from
+    Saka, Odegaard and Rice". A list of commas alone is not joined (it is often an apposition)."""
+    items: list[tuple[int, int]] = []
+    for m in _NAME.finditer(sentence):
+        text = m.group().rstrip(".,'’")
+        words = text.split()
+        start = m.start()
+        if words and words[0] in _WEAK_START:
+            rest = text[len(words[0]):].lstrip()
+            start += len(text) - len(rest)
+            text = rest
+        if not text or text in _WEAK_START or _DATE.fullmatch(text):
+            continue
+        items.append((start, start + len(text)))
+    groups: list[list[tuple[int, int]]] = []
+    for start, end in items:
+        toks = tokenize(sentence[start:end])
+        asked = bool(toks) and all(t in q_tokens for t in toks)
+        prev = groups[-1] if groups else None
+        gap = sentence[prev[-1][1]:start] if prev else ""
+        if prev is not None and not asked and (_AND.fullmatch(gap) or _COMMA.fullmatch(gap)):
+            prev.append((start, end))
+        else:
+            groups.append([(start, end)])
+        if asked:
+            groups.append([])  # a name of the question never joins a coordination
+    out: list[tuple[int, str]] = []
+    for group in filter(None, groups):
+        gaps = [sentence[a[1]:b[0]] for a, b in pairwise(group)]
+        joined = max((i + 1 for i, gap in enumerate(gaps) if _AND.fullmatch(gap)), default=0)
+        if joined:  # up to the name after the last "and"; names after it stand alone
+            out.append((group[0][0], sentence[group[0][0]:group[joined][1]]))
+        out += [(a, sentence[a:b]) for a, b in group[joined + 1 if joined else 0:]]
     return out
 
 

@@ -20,7 +20,7 @@ from summarizer.answers import (
 )
 from summarizer.passages import Passage, make_passages
 from summarizer.retrieval import Hit, MemoryIndex, rrf, tokenize
-from summarizer.spans import question_speaker, quotes_by, root, span_key
+from summarizer.spans import candidates, question_speaker, quotes_by, root, span_key
 
 
 @pytest.fixture(scope="module")
@@ -235,3 +235,26 @@ def test_evidence_prefers_the_passage_holding_the_asked_type() -> None:
     counted = _hit("b", 0, 0.6, 3.0, "At least 14 people were killed in the earthquake, officials said.")
     g = build_answer(q, [vague, counted], AnswerOptions(threshold=-1.0))
     assert g.evidence[0].hit.passage.article_id == "b" and g.short.startswith("14")
+
+
+def test_coordinated_names_are_one_answer() -> None:
+    q = {"mediated", "talk"}
+    said = "Talks resumed through the mediation of Turkiye and Qatar, Pakistan said."
+    assert [s.text for s in candidates(said, "who", q)][:1] == ["Turkiye and Qatar"]
+    goals = candidates("Goals from Saka, Odegaard and Rice won it.", "who", {"scored"})
+    assert "Saka, Odegaard and Rice" in [s.text for s in goals]
+    apposition = candidates("Asif, Pakistan's minister, spoke.", "who", {"spoke"})
+    assert {"Asif", "Pakistan's"} <= {s.text for s in apposition}  # commas alone do not join
+    asked = candidates("Pakistan and Afghanistan met in Doha.", "where", {"pakistan", "afghanistan", "met"})
+    assert [s.text for s in asked] == ["Doha"]  # names of the question never join an answer
+
+
+def test_who_prefers_the_agent_over_adjectives_and_sources() -> None:
+    q = {"mediated"}
+    sent = "After Qatari and Turkish mediation, Asif said the mediation of Turkiye and Qatar worked."
+    scores = {s.text: s.score for s in candidates(sent, "who", q)}
+    assert max(scores, key=lambda t: scores[t]) == "Turkiye and Qatar"
+    assert scores["Qatari and Turkish"] < scores["Turkiye and Qatar"] - 0.4  # adjectives name no one
+    plain = {s.text: s.score for s in candidates("Smith said the talks were mediated.", "who", q)}
+    other = {s.text: s.score for s in candidates("Smith saw the talks were mediated.", "who", q)}
+    assert plain["Smith"] < other["Smith"]  # a reporting verb's subject is the source
