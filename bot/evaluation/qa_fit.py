@@ -13,6 +13,7 @@ goes into `summarizer/answers.py`.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -104,7 +105,8 @@ def fit(index: MemoryIndex, questions: Sequence[dict[str, Any]], qvecs: np.ndarr
                                                     strict=True)),
                       confidence_bias=round(bias, 3))
     records = score_questions(index, questions, qvecs, base, "hybrid", options)
-    options = replace(options, threshold=round(frr_threshold(records), 4))
+    # rounded down: rounding up could refuse the answerable question the threshold sits on
+    options = replace(options, threshold=math.floor(frr_threshold(records) * 10_000) / 10_000)
     fitted = summarise(records, options.threshold)
     cv = cross_validated_refusal(records, FOLDS)
     checks = {"top3_out_of_fold": top3_out_of_fold(x, y, groups, owner), "TRR": fitted["TRR"],
