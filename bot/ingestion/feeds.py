@@ -122,7 +122,10 @@ def entry_item(entry: Mapping[str, Any], feed_url: str, n: int, outlet: str | No
         title=title,
         outlet=outlet,
         url=link,
-        published=_when(entry.get("published_parsed") or entry.get("updated_parsed")),
+        # feedparser's `get("updated_parsed")` falls back to the published date, with a deprecation
+        # warning, when the entry has none; `in` checks the entry's own keys
+        published=_when(entry.get("published_parsed")
+                        or (entry["updated_parsed"] if "updated_parsed" in entry else None)),  # noqa: SIM401
         language=_text(entry.get("language")) or language,
         origin=link or f"{feed_url}#{guid or title or n}",
         metadata=metadata,
