@@ -22,6 +22,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from summarizer.citations import citation, more_support
 from summarizer.passages import Passage
 from summarizer.retrieval import Hit, tokenize
 from summarizer.spans import (
@@ -277,21 +278,6 @@ def _source_label(p: Passage) -> str:
     return label
 
 
-def _citation(ev: Evidence, window: bool = True) -> Citation:
-    """The cited passage: its whole window (core and neighbours: the reader sees the context the
-    answer came from), or only the core plus the answer sentence."""
-    p = ev.hit.passage
-    if window:
-        snippet = p.window
-    elif ev.sentence == p.before:
-        snippet = f"{ev.sentence} {p.text}"
-    elif ev.sentence == p.after:
-        snippet = f"{p.text} {ev.sentence}"
-    else:
-        snippet = p.text
-    return Citation(article_id=p.article_id, outlet=p.outlet, url=p.url, snippet=snippet)
-
-
 def _disagreement(best: Evidence, others: Sequence[Evidence], qtype: QType) -> Evidence | None:
     """Another outlet's differing number/date for the same slot (its sentence covers the question
     about as well as the best one does)."""
@@ -349,43 +335,6 @@ def _quote_answer(question: str, ranked: Sequence[Evidence],
     return short, [ev for ev, _ in chosen], sentences
 
 
-def _words(ev: Evidence) -> frozenset[str]:
-    return frozenset(tokenize(ev.hit.passage.window))
-
-
-def _repeats(a: frozenset[str], b: frozenset[str], share: float) -> bool:
-    """One window repeats another: syndicated copies, a quiz blurb quoting its article."""
-    return bool(a and b) and len(a & b) >= share * min(len(a), len(b))
-
-
-def _more_support(chosen: Sequence[Evidence], ranked: Sequence[Evidence], options: AnswerOptions,
-                  best_score: float) -> list[Evidence]:
-    """Further citations: other articles first (independent reports corroborate, and one article's
-    neighbouring passages repeat each other), then passages of cited articles that are not next to a
-    cited passage; each needs `cite_floor` of the best evidence score, and a window that repeats a
-    cited one (the same wire copy under another URL) is skipped: it would show the reader nothing new."""
-    room = options.max_citations - len(chosen)
-    pool = [ev for ev in ranked if ev.score >= options.cite_floor * best_score]
-    picked: list[Evidence] = []
-
-    def near(ev: Evidence, same_article_ok: bool) -> bool:
-        p = ev.hit.passage
-        for s in (*chosen, *picked):
-            q = s.hit.passage
-            if q.id == p.id or (q.article_id == p.article_id
-                                and (not same_article_ok or abs(q.index - p.index) <= 1)):
-                return True
-            if options.repeat < 1.0 and _repeats(_words(ev), _words(s), options.repeat):
-                return True
-        return False
-
-    for same_article_ok in (False, True):
-        for ev in pool:
-            if len(picked) < room and not near(ev, same_article_ok):
-                picked.append(ev)
-    return picked
-
-
 def build_answer(question: str, hits: Sequence[Hit], options: AnswerOptions | None = None) -> Grounded:
     """The structured grounded answer (or refusal) for `question` from its retrieved `hits`."""
     options = options or AnswerOptions()
@@ -426,8 +375,8 @@ def build_answer(question: str, hits: Sequence[Hit], options: AnswerOptions | No
             short = _differ(best, other)
             support.append(other)
     if quoted is None:
-        support += _more_support(support, ranked, options, best.score)
-    citations = tuple(_citation(ev, options.snippet_window) for ev in support)
+        support += more_support(support, ranked, options, best.score)
+    citations = tuple(citation(ev, options.snippet_window) for ev in support)
     # a cited passage's supporting sentence is the one holding the answer span (or quotation)
     key = span_key(short)
     sentences = tuple(said) if quoted is not None else tuple(
