@@ -13,6 +13,7 @@ from functools import lru_cache
 from itertools import pairwise
 from typing import Literal, NamedTuple
 
+from summarizer.quotes import CUE_WORDS
 from summarizer.retrieval import STOPWORDS, tokenize
 
 QType = Literal["who", "when", "where", "how_many", "which", "quote", "other"]
@@ -172,7 +173,7 @@ def candidates(sentence: str, qtype: QType, q_tokens: set[str], focus: str | Non
             said = sentence[start + len(text):].split(maxsplit=1)[:1]
             if _AGENT.search(before) and {root(t) for t in tokenize(before)} & q_roots:
                 score += 0.5  # the agent of the asked action: "the mediation of Turkiye and Qatar"
-            elif said and said[0] in _SAYING and root(said[0]) not in q_roots:
+            elif said and said[0] in CUE_WORDS and root(said[0]) not in q_roots:
                 score -= 0.3  # "..., Asif said": the sentence's source, not who did the asked thing
         if start == 0 and len(text.split()) == 1:
             score -= 0.3  # a capitalised sentence opener is often an ordinary word
@@ -187,9 +188,6 @@ def candidates(sentence: str, qtype: QType, q_tokens: set[str], focus: str | Non
 
 
 _DEMONYM = re.compile(r"[A-Z]\w+(?:ish|ese|i|ian)")
-_SAYING_TEXT = """said says told tells added announced confirmed stated wrote noted warned claimed
-reported argued insisted replied explained"""
-_SAYING = frozenset(_SAYING_TEXT.split())
 
 
 def _adjective(text: str, after: str) -> bool:
@@ -198,7 +196,7 @@ def _adjective(text: str, after: str) -> bool:
     words = [w for w in re.split(r",?\s+", text) if w not in ("and", "or", "&")]
     nxt = after.split(maxsplit=1)[0].strip(".,;:") if after.strip() else ""
     return (bool(words) and all(_DEMONYM.fullmatch(w) for w in words) and nxt[:1].islower()
-            and nxt not in _SAYING and nxt not in STOPWORDS)
+            and nxt not in CUE_WORDS and nxt not in STOPWORDS)
 
 
 _AGENT = re.compile(r"\b(?:by|of)\s+(?:the\s+)?$")

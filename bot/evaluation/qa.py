@@ -127,6 +127,15 @@ def build_index(corpus: dict[str, dict[str, Any]], cache: DiskVectorCache,
     return MemoryIndex(passages, vectors)
 
 
+def indexed(corpus: dict[str, dict[str, Any]], questions: Sequence[dict[str, Any]],
+            embedder: Embedder | None) -> tuple[MemoryIndex, np.ndarray]:
+    """The corpus's passage index and the questions' vectors, from the vector file (`VECTORS`),
+    embedding only what it lacks."""
+    cache = DiskVectorCache(VECTORS)
+    index = build_index(corpus, cache, embedder)
+    return index, cache.embed(embedder, [q["question"] for q in questions])
+
+
 def score_questions(index: MemoryIndex, questions: Sequence[dict[str, Any]], qvecs: np.ndarray,
                     base: ModuleType, mode: Mode, options: AnswerOptions | None = None
                     ) -> list[dict[str, Any]]:
@@ -227,10 +236,8 @@ def run(data_dir: Path, embedder: Embedder | None = None, limit: int | None = No
     base = load_baseline(folder)
     corpus, questions = load(folder)
     questions = questions[:limit] if limit else questions
-    cache = DiskVectorCache(VECTORS)
     started = time.perf_counter()
-    index = build_index(corpus, cache, embedder)
-    qvecs = cache.embed(embedder, [q["question"] for q in questions])
+    index, qvecs = indexed(corpus, questions, embedder)
     built = time.perf_counter() - started
     table = Table(f"qa: /ask answers and refusals (dev half; k={K} passages, 3 citations)",
                   ["source", "retrieval", "n_ans", "n_un", "R@5", "short", "ans+3", "TRR", "FRR",

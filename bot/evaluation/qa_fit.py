@@ -23,12 +23,10 @@ import numpy as np
 
 from bot.evaluation import load_baseline
 from bot.evaluation.qa import (
-    VECTORS,
-    DiskVectorCache,
     K,
-    build_index,
     cross_validated_refusal,
     frr_threshold,
+    indexed,
     load,
     score_questions,
     summarise,
@@ -126,9 +124,7 @@ def run(data_dir: Path, embedder: Embedder | None = None) -> list[Table]:
     folder = data_dir / "qa"
     base = load_baseline(folder)
     corpus, questions = load(folder)
-    cache = DiskVectorCache(VECTORS)
-    index = build_index(corpus, cache, embedder)
-    qvecs = cache.embed(embedder, [q["question"] for q in questions])
+    index, qvecs = indexed(corpus, questions, embedder)
     shipped = AnswerOptions()
     fitted, checks = fit(index, questions, qvecs, base, shipped)
     table = Table(f"qa --fit: /ask's evidence and confidence models refitted on {folder}",
