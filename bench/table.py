@@ -48,6 +48,10 @@ def rows(result: dict[str, Any]) -> list[tuple[str, str, str]]:
                         f"BM25 only: {_ask(run['ask'], 'bm25')}"))
         out.append(("model rate (configured runtime)", _f(sc["model_texts_per_s"], 1, " texts/s"),
                     f"question embedding {sc['question_embed_ms']:.0f} ms each"))
+        if idx := sc.get("indexing"):
+            out.append((f"/ask indexing, {idx['articles']} new articles",
+                        _f(idx["articles_per_s"], 1, " articles/s"),
+                        f"model included: {idx['texts_embedded']:,} sentences in {idx['seconds']:.1f} s"))
         ratio = sc["ratio"]
         out.append((f"time ratio, {ratio['articles']:.0f}x articles",
                     f"{ratio['pipeline']:.2f} (model excluded)",

@@ -42,22 +42,23 @@ from summarizer.types import Answer, Citation
 REFUSAL = "I couldn't find that in the coverage."
 
 # the two models below are fitted by `newsdigest eval --task qa --fit` (bot/evaluation/qa_fit.py) on
-# the qa dev half (1,451 questions, hybrid retrieval, passage vectors as the bot computes them).
+# the qa dev half (1,451 questions, hybrid retrieval, sentence and title vectors as the bot computes them).
 # Question-level confidence (see `Signals`), logistic regression: 5-fold cross-validation grouped by
-# week/text gives TRR 0.814 at FRR 0.10 (in-sample the same); the threshold refuses 10% of the
+# week/text gives TRR 0.811 at FRR 0.10 (in-sample 0.814); the threshold refuses 10% of the
 # answerable dev questions
 CONFIDENCE_WEIGHTS: tuple[tuple[str, float], ...] = (
-    ("dense_top", 2.925), ("dense_gap", 1.743), ("agreement", 1.363), ("same_top", 0.462),
-    ("evidence_top", 4.556), ("evidence_margin", 2.785), ("best_predicate", 1.281), ("best_span", -0.335))
-CONFIDENCE_BIAS = -3.018
-CONFIDENCE_THRESHOLD = 0.6395
+    ("dense_top", 3.604), ("dense_gap", 0.966), ("agreement", 1.454), ("same_top", 0.149),
+    ("evidence_top", 5.095), ("evidence_margin", 2.864), ("best_predicate", 1.272), ("best_span", -0.46),
+    ("best_title", -1.714))
+CONFIDENCE_BIAS = -2.995
+CONFIDENCE_THRESHOLD = 0.6279
 # per-passage evidence (see `Evidence`): P(the passage window holds the answer), fitted on the hits of
 # the answerable dev questions; out of fold (5 folds by week) the 3 best windows hold the gold answer
-# for 0.539 of the answerable questions (RealTimeQA 0.62, QuAIL 0.19)
+# for 0.538 of the answerable questions
 EVIDENCE_WEIGHTS: tuple[tuple[str, float], ...] = (
-    ("dense", 4.679), ("entities", 0.41), ("predicate", 0.739), ("type_present", 1.425),
-    ("span_score", 0.554), ("lead", 1.008), ("title_coverage", -1.351))
-EVIDENCE_BIAS = -6.639
+    ("dense", 4.427), ("entities", 0.428), ("predicate", 0.843), ("type_present", 1.221),
+    ("span_score", 0.548), ("lead", 0.977), ("title_coverage", -0.315))
+EVIDENCE_BIAS = -6.381
 
 
 @dataclass(frozen=True)
@@ -225,6 +226,8 @@ class Signals:
       the ten best (one passage that plainly holds the answer, not many that half match);
     - best_predicate, best_span: that passage's coverage of the question's predicate words, and how
       close its best span of the asked type (a date for "when") sits to the question's words;
+    - best_title: the similarity of the question to that passage's article title (is the article
+      about what is asked at all; passage vectors, means of sentence vectors, do not carry the title);
     - entities / predicate: the best coverage, by one considered passage, of the question's names and
       numbers / of its other content words (what it asks about them). Not in the model: a question
       whose predicate no passage mentions is refused outright ("the population of Kabul" in coverage
@@ -239,6 +242,7 @@ class Signals:
     evidence_margin: float
     best_predicate: float
     best_span: float
+    best_title: float
     entities: float
     predicate: float
 
@@ -267,6 +271,7 @@ def signals(hits: Sequence[Hit], evidence: Sequence[Evidence], depth: int = 10) 
         evidence_top=scores[0], evidence_margin=scores[0] - sum(scores) / len(scores),
         best_predicate=ranked[0].predicate if ranked else 0.0,
         best_span=ranked[0].span_score if ranked else 0.0,
+        best_title=ranked[0].hit.title_dense if ranked else 0.0,
         entities=max((e.entities for e in evidence), default=0.0),
         predicate=max((e.predicate for e in evidence), default=0.0))
 
@@ -363,11 +368,16 @@ def build_answer(question: str, hits: Sequence[Hit], options: AnswerOptions | No
         voters = [ev for ev in ranked[:5] if ev.score >= options.vote_floor * best.score]
         if max(sp.score for ev in voters for sp in ev.spans) < options.weak_span:
             voters = ranked[:5]  # the best passages only name bystanders: the next ones may say it
+        counted: set[tuple[str, str, str]] = set()
         for ev in voters:
             for rank, span in enumerate(ev.spans):
                 key = span_key(span.text)
-                votes[key] = votes.get(key, 0.0) + ev.score * span.score / (1 + rank)
-                text_of.setdefault(key, span.text)
+                # one sentence is one report, though it sits in two windows (one's core, the next's context)
+                report = (ev.hit.passage.article_id, span.sentence, key)
+                if report not in counted:
+                    counted.add(report)
+                    votes[key] = votes.get(key, 0.0) + ev.score * span.score / (1 + rank)
+                    text_of.setdefault(key, span.text)
         short = text_of[max(votes, key=lambda k: votes[k])] if votes else best.spans[0].text
         other = _disagreement(best, ranked[1:], qtype)
         if other is not None:

@@ -1,18 +1,25 @@
 """Passages: the unit /ask retrieves and cites.
 
 A passage is a short run of consecutive sentences (its *core*, packed to about 60 words) together with
-the sentence just before and just after it (its *context*). Retrieval scores the core with the
-article title in front (a sentence alone rarely names its subject), while answer extraction also looks
-at the neighbours: the fact a question asks for is often one sentence away from the words it shares
-with the question. Cores do not overlap, so a 600-word article gives about ten passages and the
-embedding cost stays proportional to the text.
+the sentence just before and just after it (its *context*). Lexical retrieval scores the core with the
+article title in front (a sentence alone rarely names its subject); dense retrieval scores the mean of
+the core sentences' vectors, each sentence embedded once and shared with the summarizer. Answer
+extraction also looks at the neighbours: the fact a question asks for is often one sentence away from
+the words it shares with the question. Cores do not overlap, so a 600-word article gives about ten
+passages.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+import numpy as np
+
+from summarizer.digest import clean_title
+from summarizer.embeddings import Embedder
+from summarizer.extractive import strip_dateline
 from summarizer.types import Article, Sentence
 
 MAX_WORDS = 60
@@ -40,8 +47,19 @@ class Passage:
 
     @property
     def index_text(self) -> str:
-        """What the retrievers see: the title (it names the subject) and the core."""
+        """What the lexical retriever sees: the title (it names the subject) and the core."""
         return f"{self.title}. {self.text}" if self.title else self.text
+
+    @property
+    def vector_texts(self) -> list[str]:
+        """The texts whose vectors make the passage's: its core sentences exactly as the summarizer
+        embeds them (dateline removed), so one cache serves the digest and the index."""
+        return [strip_dateline(s).strip() or s for s in self.sentences]
+
+    @property
+    def vector_title(self) -> str:
+        """The title as the summarizer embeds it when choosing a headline (site name removed)."""
+        return clean_title(self.title)
 
     @property
     def window(self) -> str:
@@ -81,3 +99,34 @@ def make_passages(article: Article, max_words: int = MAX_WORDS) -> list[Passage]
             title=article.title.strip(), outlet=article.outlet, url=article.url,
             published=article.published))
     return out
+
+
+def passage_vectors(passages: Sequence[Passage], embedder: Embedder) -> np.ndarray:
+    """The unit mean of each passage's sentence vectors, embedding every distinct sentence once.
+
+    Sentence vectors rather than one vector of title + core: the summarizer embeds the same sentences
+    for digests, so through a cached embedder each is embedded once for both; and the mean retrieves
+    better (qa dev half, dense R@5 0.928 against 0.900; adding the title's vector lowered it).
+    """
+    texts = [p.vector_texts for p in passages]
+    vecs = _embed_distinct([t for ts in texts for t in ts], embedder)
+    if not vecs:
+        return np.zeros((len(passages), embedder.dim), dtype=np.float32)
+    out = np.stack([np.mean([vecs[t] for t in ts], axis=0) for ts in texts])
+    norms = np.linalg.norm(out, axis=1, keepdims=True)
+    return (out / np.clip(norms, 1e-12, None)).astype(np.float32)
+
+
+def title_vectors(passages: Sequence[Passage], embedder: Embedder) -> dict[str, np.ndarray]:
+    """Each titled article's title vector, by article id: whether the coverage is about the asked
+    topic at all (a refusal signal), at one text per article that the digest's headline choice shares."""
+    titles = {p.article_id: p.vector_title for p in passages if p.vector_title}
+    vecs = _embed_distinct(list(titles.values()), embedder)
+    return {article: vecs[title] for article, title in titles.items()}
+
+
+def _embed_distinct(texts: Sequence[str], embedder: Embedder) -> dict[str, np.ndarray]:
+    distinct = list(dict.fromkeys(texts))
+    if not distinct:
+        return {}
+    return dict(zip(distinct, np.asarray(embedder.embed(distinct), dtype=np.float32), strict=True))

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import re
 from collections import OrderedDict
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Literal
 
@@ -68,6 +68,7 @@ class Hit:
     lexical: float = 0.0
     dense: float = 0.0
     in_story: bool = False
+    title_dense: float = 0.0  # cosine of question and the article's title (0 when untitled)
 
 
 def rrf(rankings: Iterable[Sequence[int]], k: int = RRF_K) -> dict[int, float]:
@@ -86,9 +87,11 @@ class MemoryIndex:
     """Passages and their vectors in memory; BM25 statistics are per searched scope (cached)."""
 
     def __init__(self, passages: Sequence[Passage], vectors: np.ndarray | None = None,
-                 cache_size: int = 64) -> None:
+                 titles: Mapping[str, np.ndarray] | None = None, cache_size: int = 64) -> None:
+        """`vectors`: one per passage (`passage_vectors`); `titles`: by article id (`title_vectors`)."""
         self.passages = list(passages)
         self.vectors = vectors
+        self.titles = titles or {}
         self.tokens = [tokenize(p.index_text) or ["_"] for p in self.passages]
         self.by_article: dict[str, list[int]] = {}
         for i, p in enumerate(self.passages):
@@ -136,8 +139,9 @@ class MemoryIndex:
                 rankings.append([int(i) for i in order])
         fused = rrf(rankings)
         best = sorted(fused, key=lambda i: (-fused[i], i))[:k]
-        return [Hit(passage=self.passages[rows[i]], score=fused[i], lexical=float(lexical[i]),
+        hits = [Hit(passage=self.passages[rows[i]], score=fused[i], lexical=float(lexical[i]),
                     dense=float(dense[i])) for i in best]
+        return with_titles(hits, self.titles, query_vector)
 
     def search(self, question: str, query_vector: np.ndarray | None = None,
                story_article_ids: set[str] | None = None, scope: set[str] | None = None, k: int = 10,
@@ -158,7 +162,17 @@ def story_first(search_in: SearchFn, story_article_ids: set[str] | None, scope: 
     if not story_article_ids:
         return search_in(scope, k)
     story = story_article_ids if scope is None else story_article_ids & scope
-    first = [Hit(h.passage, h.score, h.lexical, h.dense, True) for h in search_in(story, k)] if story else []
+    first = [replace(h, in_story=True) for h in search_in(story, k)] if story else []
     seen = {h.passage.id for h in first}
     rest = [h for h in search_in(scope, k) if h.passage.id not in seen]
     return first + rest[: max(k - len(first), 0) or k // 2]
+
+
+def with_titles(hits: list[Hit], titles: Mapping[str, np.ndarray], query_vector: np.ndarray | None
+                ) -> list[Hit]:
+    """`hits` with the question's similarity to each one's article title filled in."""
+    if query_vector is None or not titles:
+        return hits
+    q = query_vector.astype(np.float32)
+    return [replace(h, title_dense=float(titles[a] @ q)) if (a := h.passage.article_id) in titles else h
+            for h in hits]

@@ -164,8 +164,10 @@ def candidates(sentence: str, qtype: QType, q_tokens: set[str], focus: str | Non
             score += (0.3 if len(text.split()) >= 2 else 0.0) - (0.5 if kind == "place" else 0.0)
         if kind == "date" and not _DAY_MONTH.search(text):
             score -= 0.3  # a bare weekday or year is relative or vague beside a day of a month
-        if kind == "date" and q_tokens & _FUTURE_Q and _FUTURE.search(sentence):
-            score += 0.5  # "when are the *next* talks": a scheduled date, not a past round's
+        if kind == "date" and q_tokens & _FUTURE_Q and _FUTURE.search(sentence[max(0, start - 40):start]):
+            score += 0.5  # "when are the *next* talks": a date scheduled in its own clause ("will resume on")
+        if kind == "date" and _reported_on(sentence[:start], sentence[start + len(text):], q_roots):
+            score -= 0.5  # "Asif on Wednesday confirmed", "the ministry said late Thursday": when said
         if kind == "name" and _adjective(text, sentence[start + len(text):]):
             score -= 0.5  # "through Qatari and Turkish mediation": the mediators are Qatar and Turkiye
         if qtype == "who":
@@ -185,6 +187,16 @@ def candidates(sentence: str, qtype: QType, q_tokens: set[str], focus: str | Non
                     following[0] == focus else text
         out.append(Span(text, kind, score, sentence))
     return out
+
+
+_REPORT_TIME = frozenset({"on", "late", "early", "last", "this"})
+
+
+def _reported_on(before: str, after: str, q_roots: set[str]) -> bool:
+    """A date next to a reporting verb dates the statement, not the event asked about."""
+    prev = [w for w in re.findall(r"[a-z]+", before.lower())[-3:] if w not in _REPORT_TIME][-1:]
+    nxt = [w.strip(".,;:") for w in after.split(maxsplit=1)[:1]]
+    return any(w in CUE_WORDS and root(w) not in q_roots for w in prev + nxt)
 
 
 _DEMONYM = re.compile(r"[A-Z]\w+(?:ish|ese|i|ian)")

@@ -18,7 +18,7 @@ from summarizer.answers import (
     question_type,
     signals,
 )
-from summarizer.passages import Passage, make_passages
+from summarizer.passages import Passage, make_passages, passage_vectors
 from summarizer.retrieval import Hit, MemoryIndex, rrf, tokenize
 from summarizer.spans import candidates, question_speaker, quotes_by, root, span_key
 
@@ -26,7 +26,7 @@ from summarizer.spans import candidates, question_speaker, quotes_by, root, span
 @pytest.fixture(scope="module")
 def index(embedder):
     passages = [p for a in COVERAGE for p in make_passages(a)]
-    return MemoryIndex(passages, embedder.embed([p.index_text for p in passages]))
+    return MemoryIndex(passages, passage_vectors(passages, embedder))
 
 
 def ask(index, embedder, question, **kw):
@@ -258,3 +258,23 @@ def test_who_prefers_the_agent_over_adjectives_and_sources() -> None:
     plain = {s.text: s.score for s in candidates("Smith said the talks were mediated.", "who", q)}
     other = {s.text: s.score for s in candidates("Smith saw the talks were mediated.", "who", q)}
     assert plain["Smith"] < other["Smith"]  # a reporting verb's subject is the source
+
+
+def test_when_prefers_the_event_date_over_the_statement_date() -> None:
+    q = {"next", "talks"}
+    said = candidates("Asif on Wednesday confirmed the next talks will resume on November 6.", "when", q)
+    assert max(said, key=lambda s: s.score).text == "November 6"
+    late = {s.text: s.score for s in candidates("The ministry said late Friday the talks resume on Monday.",
+                                                "when", {"talks"})}
+    assert late["Friday"] < late["Monday"]  # the day it was said, not the day of the talks
+    asked = {s.text: s.score for s in candidates("Asif confirmed on Friday that talks resume.", "when",
+                                                 {"confirmed"})}
+    bare = {s.text: s.score for s in candidates("Asif conformed on Friday that talks resume.", "when",
+                                                {"conformed"})}
+    assert asked["Friday"] == bare["Friday"]  # unless the question asks about the statement itself
+    # a scheduling word counts in the date's own clause, not anywhere in the sentence
+    past = {s.text: s.score for s in candidates("Talks began on Monday; the next round is undecided.", "when",
+                                                {"next", "talks"})}
+    soon = {s.text: s.score for s in candidates("Talks will begin on Monday; the round is undecided.", "when",
+                                                {"next", "talks"})}
+    assert soon["Monday"] > past["Monday"]

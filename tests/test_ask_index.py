@@ -4,15 +4,22 @@ adds, scopes, story-first search, an end-to-end grounded answer, and migration 0
 from __future__ import annotations
 
 import dataclasses
+from pathlib import Path
 
 import pytest
 from ask_coverage import COVERAGE, LEAGUE, QUAKE_A, SUMMIT
+from counting import Counting
 from sqlalchemy import func, inspect, select, text
 
 from bot.ask import AskIndex, ask
 from bot.ask.index import FTS, PASSAGES
 from bot.storage.db import downgrade, migrate, open_store
 from summarizer.answers import REFUSAL
+from summarizer.digest import summarize_story
+from summarizer.embeddings import CachedEmbedder
+from summarizer.types import Article, Story
+
+SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 
 pytestmark = pytest.mark.model
 
@@ -78,6 +85,22 @@ def test_postgres_round_trip(pg_url: str, embedder) -> None:
         assert "tsv" in cols
     finally:
         engine.dispose()
+
+
+def test_each_sentence_is_embedded_once_for_index_and_digest(sqlite_url: str, embedder) -> None:
+    """Passage vectors are means of sentence vectors: indexing embeds every sentence once, and the
+    digest of the same articles then finds each sentence vector it needs in the shared cache."""
+    engine = open_store(sqlite_url)
+    model = Counting(embedder.inner)
+    cached = CachedEmbedder(model)
+    seeds = tuple(Article(id=p.stem, title="", text=p.read_text(encoding="utf-8"), outlet=p.stem)
+                  for p in sorted(SEEDS.glob("*.txt")))
+    AskIndex(engine, cached).add_articles(seeds)
+    indexed = list(model.texts)
+    assert indexed and len(indexed) == len(set(indexed))
+    digest = summarize_story(Story(id="seeds", articles=seeds), cached)
+    assert digest.summary and model.texts == indexed
+    engine.dispose()
 
 
 def test_migration_0004_up_and_down(sqlite_url: str) -> None:

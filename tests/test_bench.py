@@ -73,6 +73,9 @@ def test_quick_bench_table_and_json(tmp_path: Path, capsys: pytest.CaptureFixtur
     assert small["pipeline_s"] == pytest.approx(sum(small["pipeline_s_runs"]) / 2)
     assert scaling["ratio"]["articles"] == 10 and scaling["ratio"]["with_model"] > 1
     assert scaling["model_texts_per_s"] > 0
+    indexing = scaling["indexing"]  # the real model over 10 articles nothing has embedded yet
+    assert indexing["articles"] == 10 and indexing["texts_embedded"] > 10
+    assert indexing["articles_per_s"] == pytest.approx(10 / indexing["seconds"])
 
     memory = result["memory"]
     assert memory["peak_rss_mb"] == max(memory["ask_peak_rss_mb"], memory["digest_peak_rss_mb"])
@@ -83,9 +86,11 @@ def test_quick_bench_table_and_json(tmp_path: Path, capsys: pytest.CaptureFixtur
     assert fanout["lost"] == 0 and fanout["duplicated"] == 0
 
     targets = {t["name"]: t for t in result["targets"]}
-    assert len(targets) == 7 and all(t["pass"] in (True, False) for t in targets.values())
+    assert len(targets) == 8 and all(t["pass"] in (True, False) for t in targets.values())
     assert targets["peak RSS of run"]["value"] == result["memory"]["peak_rss_mb"]
+    assert targets["/ask indexing, with model"]["value"] == indexing["articles_per_s"]
     for line in ("ingest, 100 eval articles", "digest, 5-article story, cold cache", "/ask at 200 articles",
-                 "time ratio, 10x articles", "peak RSS of `run`", "fan-out, 300 messages", "targets"):
+                 "/ask indexing, 10 new articles", "time ratio, 10x articles", "peak RSS of `run`",
+                 "fan-out, 300 messages", "targets"):
         assert line in table
-    assert sum(line.rstrip().endswith(("pass", "FAIL")) for line in table.splitlines()) == 7
+    assert sum(line.rstrip().endswith(("pass", "FAIL")) for line in table.splitlines()) == 8

@@ -37,8 +37,8 @@ from sqlalchemy import (
 
 from bot.storage.models import Base
 from summarizer.embeddings import Embedder
-from summarizer.passages import Passage, make_passages
-from summarizer.retrieval import CANDIDATES, STOPWORDS, Hit, Mode, rrf, story_first
+from summarizer.passages import Passage, make_passages, passage_vectors, title_vectors
+from summarizer.retrieval import CANDIDATES, STOPWORDS, Hit, Mode, rrf, story_first, with_titles
 from summarizer.types import Article
 
 _TERM = re.compile(r"\w+", re.UNICODE)
@@ -64,8 +64,8 @@ PASSAGES = Table(
     Column("outlet", String(200)),
     Column("url", Text),
     Column("published", DateTime(timezone=True)),
-    Column("body", Text, nullable=False),  # what the retrievers see (title + core)
-    Column("vector", LargeBinary, nullable=False),  # float32, L2-normalised
+    Column("body", Text, nullable=False),  # what full-text search sees (title + core)
+    Column("vector", LargeBinary, nullable=False),  # float32, the unit mean of the core's sentence vectors
 )
 FTS = "ask_passages_fts"  # SQLite FTS5 table (PostgreSQL keeps a generated `tsv` column instead)
 
@@ -111,7 +111,8 @@ class AskIndex:
             return 0
         passages = [(art, ps) for art in todo for ps in [make_passages(art)]]
         flat = [ps for _, group in passages for ps in group]
-        vectors = self.embedder.embed([ps.index_text for ps in flat]) if flat else np.zeros((0, 1))
+        vectors = passage_vectors(flat, self.embedder)
+        title_vectors(flat, self.embedder)  # embedded now, so a search finds them in the embedder's cache
         with self.engine.begin() as conn:
             stale = [art.id for art in todo if art.id in known]
             if stale:
@@ -209,8 +210,9 @@ class AskIndex:
                 pos = np.searchsorted(ids, missing)
                 dense.update(zip(missing, (vecs[pos] @ qvec).tolist(), strict=True))
         passages = self._load(best)
-        return [Hit(passage=passages[i], score=fused[i], lexical=lexical.get(i, 0.0), dense=dense.get(i, 0.0))
+        hits = [Hit(passage=passages[i], score=fused[i], lexical=lexical.get(i, 0.0), dense=dense.get(i, 0.0))
                 for i in best if i in passages]
+        return with_titles(hits, title_vectors(list(passages.values()), self.embedder), qvec)
 
     def _load(self, ids: list[int]) -> dict[int, Passage]:
         if not ids:

@@ -8,7 +8,8 @@ Every question searches only its `scope` through the in-memory path (`summarizer
 - ans+3: ... in the short answer plus the first three cited snippets;
 - TRR / FRR: unanswerable questions refused / answerable questions refused;
 - R@5: an evidence article among the first five distinct articles retrieved.
-Passage vectors are cached on disk (content-hash keys) so only the first run pays for embedding.
+Sentence vectors (passage vectors are their means, as in the bot) are cached on disk (content-hash keys)
+so only the first run pays for embedding.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from bot.evaluation import CACHE_DIR, load_baseline
 from bot.evaluation.report import Table
 from summarizer.answers import AnswerOptions, build_answer, signals
 from summarizer.embeddings import DEFAULT_RUNTIME, CachedEmbedder, Embedder, Runtime, load_embedder
-from summarizer.passages import Passage, make_passages
+from summarizer.passages import Passage, make_passages, passage_vectors, title_vectors
 from summarizer.retrieval import MemoryIndex, Mode
 from summarizer.types import Article
 
@@ -39,9 +40,9 @@ MODES: tuple[Mode, ...] = ("hybrid", "bm25", "dense")
 # the product's default runtime; vectors of different runtimes never share a cache file
 RUNTIME: Runtime = DEFAULT_RUNTIME
 K = 30  # retrieved passages (R@5 needs depth); the answerer looks at the first few
-# passage vectors as the bot computes them (batches of 16, 256 tokens: int8 vectors depend slightly
-# on their batch, so the eval uses the product's settings and keeps them in a file of their own)
-VECTORS = CACHE_DIR / f"qa-minilm-{RUNTIME}-b16.npz"
+# sentence and question vectors as the bot computes them (batches of 16, 256 tokens: int8 vectors depend
+# slightly on their batch, so the eval uses the product's settings and keeps them in a file of their own)
+VECTORS = CACHE_DIR / f"qa-minilm-{RUNTIME}-b16-sentences.npz"
 
 
 class DiskVectorCache:
@@ -85,6 +86,22 @@ class DiskVectorCache:
             return np.zeros((0, 0), np.float32)
         return np.stack([self.vectors[k] for k in keys]).astype(np.float32)
 
+    def over(self, embedder: Embedder | None) -> Embedder:
+        """This cache as an `Embedder` (the model, loaded only if a text is missing, behind it)."""
+        return _DiskEmbedder(self, embedder)
+
+
+class _DiskEmbedder:
+    def __init__(self, cache: DiskVectorCache, embedder: Embedder | None) -> None:
+        self.cache, self.model = cache, embedder
+
+    @property
+    def dim(self) -> int:
+        known = next(iter(self.cache.vectors.values()), None)
+        return int(known.shape[0]) if known is not None else (self.model or eval_embedder()).dim
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        return self.cache.embed(self.model, texts)
 
 
 def eval_embedder(runtime: Runtime = RUNTIME) -> Embedder:
@@ -123,8 +140,8 @@ def build_index(corpus: dict[str, dict[str, Any]], cache: DiskVectorCache,
     passages: list[Passage] = []
     for doc in corpus.values():
         passages += make_passages(to_article(doc))
-    vectors = cache.embed(embedder, [p.index_text for p in passages])
-    return MemoryIndex(passages, vectors)
+    model = cache.over(embedder)
+    return MemoryIndex(passages, passage_vectors(passages, model), title_vectors(passages, model))
 
 
 def indexed(corpus: dict[str, dict[str, Any]], questions: Sequence[dict[str, Any]],
