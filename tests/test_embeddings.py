@@ -6,11 +6,11 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
 import pytest
+from counting import Counting
 
 from summarizer.embeddings import (
     CachedEmbedder,
@@ -28,19 +28,6 @@ TEXTS = [
     "adding that further increases could follow if prices kept rising faster than wages.",
     "Short.",
 ]
-
-
-class Counting:
-    """Records what reaches the real model, to see what the cache lets through."""
-
-    def __init__(self, inner: TorchEmbedder) -> None:
-        self.inner = inner
-        self.dim = inner.dim
-        self.seen: list[str] = []
-
-    def embed(self, texts: Sequence[str]) -> np.ndarray:
-        self.seen.extend(texts)
-        return self.inner.embed(texts)
 
 
 @pytest.fixture(scope="module")
@@ -69,7 +56,7 @@ def test_cache_embeds_each_text_once(torch_embedder: TorchEmbedder) -> None:
     cached = CachedEmbedder(counting)
     first = cached.embed([*TEXTS, TEXTS[0]])
     second = cached.embed(TEXTS[1:3])
-    assert sorted(counting.seen) == sorted(TEXTS)
+    assert sorted(counting.texts) == sorted(TEXTS)
     assert np.array_equal(first[0], first[-1]) and np.array_equal(second, first[1:3])
     assert cached.embed([]).shape == (0, cached.dim)
 
