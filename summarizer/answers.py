@@ -379,6 +379,10 @@ def build_answer(question: str, hits: Sequence[Hit], options: AnswerOptions | No
                     votes[key] = votes.get(key, 0.0) + ev.score * span.score / (1 + rank)
                     text_of.setdefault(key, span.text)
         short = text_of[max(votes, key=lambda k: votes[k])] if votes else best.spans[0].text
+        # the first citation states the answer (the votes may come from passages other than the best)
+        stated = next((ev for ev in voters if any(span_key(sp.text) == span_key(short) for sp in ev.spans)),
+                      best)
+        support = [stated, best] if stated is not best else support
         other = _disagreement(best, ranked[1:], qtype)
         if other is not None:
             disagreement = True

@@ -46,6 +46,8 @@ def test_batch_json_keeps_order_and_ids(tmp_path: Path, sqlite_url: str,
     assert talks["answered"] and "November 6" in talks["answer"]
     # the short answer names both mediators, as one coordination
     assert mediated["answered"] and mediated["answer"].splitlines()[0] == "Turkiye and Qatar"
+    first_support = next(line for line in mediated["answer"].splitlines()[1:] if line.strip())
+    assert "Turkiye and Qatar" in first_support  # the first supporting sentence states the answer
     assert mujahid["answered"] and "hostile actions" in mujahid["answer"]
     assert all("Mujahid" in c["snippet"] for c in mujahid["citations"])  # only passages quoting him
     for answered in (talks, mediated, mujahid):
