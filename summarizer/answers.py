@@ -29,6 +29,7 @@ from summarizer.spans import (
     QType,
     Span,
     candidates,
+    comparable_dates,
     question_entities,
     question_focus,
     question_speaker,
@@ -283,18 +284,24 @@ def _source_label(p: Passage) -> str:
     return label
 
 
-def _disagreement(best: Evidence, others: Sequence[Evidence], qtype: QType) -> Evidence | None:
+def _disagreement(best: Evidence, others: Sequence[Evidence], qtype: QType,
+                  focus: str | None) -> Evidence | None:
     """Another outlet's differing number/date for the same slot (its sentence covers the question
-    about as well as the best one does)."""
+    about as well as the best one does; when the best counts the asked noun, "six days", so does it)."""
     if qtype not in ("how_many", "when") or not best.spans:
         return None
     mine = span_key(best.spans[0].text)
+    counted = focus is not None and tokenize(best.spans[0].text)[-1:] == [focus]
     outlet = best.hit.passage.outlet or best.hit.passage.article_id
     for ev in others:
         p = ev.hit.passage
         if not ev.spans or (p.outlet or p.article_id) == outlet:
             continue
         if ev.coverage < 0.85 * best.coverage or ev.score < 0.5 * best.score:
+            continue
+        if counted and tokenize(ev.spans[0].text)[-1:] != [focus]:
+            continue
+        if qtype == "when" and not comparable_dates(ev.spans[0].text, best.spans[0].text):
             continue
         theirs = span_key(ev.spans[0].text)
         if theirs and theirs != mine and theirs not in mine and mine not in theirs:
@@ -383,7 +390,7 @@ def build_answer(question: str, hits: Sequence[Hit], options: AnswerOptions | No
         stated = next((ev for ev in voters if any(span_key(sp.text) == span_key(short) for sp in ev.spans)),
                       best)
         support = [stated, best] if stated is not best else support
-        other = _disagreement(best, ranked[1:], qtype)
+        other = _disagreement(best, ranked[1:], qtype, question_focus(question))
         if other is not None:
             disagreement = True
             short = _differ(best, other)

@@ -143,8 +143,10 @@ def candidates(sentence: str, qtype: QType, q_tokens: set[str], focus: str | Non
     if qtype == "when":
         found = [(m.start(), m.group(), "date") for m in _DATE.finditer(sentence)]
     elif qtype == "how_many":
+        # a year or a day of a month ("on October 25") is not a count
+        dates = [m.span() for m in _DATE.finditer(sentence)]
         found = [(m.start(), m.group().strip(), "number") for m in _NUMBER.finditer(sentence)
-                 if not _DATE.fullmatch(m.group().strip())]
+                 if not any(a <= m.start() < b for a, b in dates)]
     else:
         found = [(start, text, "place" if _PLACE_CUE.search(sentence[max(0, start - 12):start]) else "name")
                  for start, text in _names(sentence, q_tokens)]
@@ -162,7 +164,7 @@ def candidates(sentence: str, qtype: QType, q_tokens: set[str], focus: str | Non
             score += 0.5
         if qtype == "who":
             score += (0.3 if len(text.split()) >= 2 else 0.0) - (0.5 if kind == "place" else 0.0)
-        if kind == "date" and not _DAY_MONTH.search(text):
+        if kind == "date" and not full_date(text):
             score -= 0.3  # a bare weekday or year is relative or vague beside a day of a month
         if kind == "date" and q_tokens & _FUTURE_Q and _FUTURE.search(sentence[max(0, start - 40):start]):
             score += 0.5  # "when are the *next* talks": a date scheduled in its own clause ("will resume on")
@@ -170,12 +172,13 @@ def candidates(sentence: str, qtype: QType, q_tokens: set[str], focus: str | Non
             score -= 0.5  # "Asif on Wednesday confirmed", "the ministry said late Thursday": when said
         if kind == "name" and _adjective(text, sentence[start + len(text):]):
             score -= 0.5  # "through Qatari and Turkish mediation": the mediators are Qatar and Turkiye
-        if qtype == "who":
-            before = sentence[max(0, start - 40):start]
+        before = sentence[max(0, start - 40):start]
+        if kind in ("name", "place") and _AGENT.search(before) \
+                and {root(t) for t in tokenize(before)} & q_roots:
+            score += 0.5  # the agent of the asked action: "the mediation of Turkiye and Qatar"
+        elif qtype == "who":
             said = sentence[start + len(text):].split(maxsplit=1)[:1]
-            if _AGENT.search(before) and {root(t) for t in tokenize(before)} & q_roots:
-                score += 0.5  # the agent of the asked action: "the mediation of Turkiye and Qatar"
-            elif said and said[0] in CUE_WORDS and root(said[0]) not in q_roots:
+            if said and said[0] in CUE_WORDS and root(said[0]) not in q_roots:
                 score -= 0.3  # "..., Asif said": the sentence's source, not who did the asked thing
         if start == 0 and len(text.split()) == 1:
             score -= 0.3  # a capitalised sentence opener is often an ordinary word
@@ -183,8 +186,8 @@ def candidates(sentence: str, qtype: QType, q_tokens: set[str], focus: str | Non
             following = tokenize(sentence[start + len(text):start + len(text) + 30])[:3]
             if focus in following:
                 score += 1.0
-                text = f"{text} {sentence[start + len(text):].split()[0].strip('.,;:')}" if \
-                    following[0] == focus else text
+                noun = sentence[start + len(text):].split()[0].strip(".,;:")
+                text = f"{text} {noun}" if tokenize(noun)[:1] == [focus] else text  # "six days"
         out.append(Span(text, kind, score, sentence))
     return out
 
@@ -229,6 +232,11 @@ def _names(sentence: str, q_tokens: set[str]) -> list[tuple[int, str]]:
             rest = text[len(words[0]):].lstrip()
             start += len(text) - len(rest)
             text = rest
+        # the question's own title words lead no answer: "Defence Minister Khawaja Asif" -> "Khawaja Asif"
+        while (parts := text.split(maxsplit=1))[1:] and parts[1][:1].isupper() \
+                and (toks := tokenize(parts[0])) and set(toks) <= q_tokens:
+            start += len(text) - len(parts[1])
+            text = parts[1]
         if not text or text in _WEAK_START or _DATE.fullmatch(text):
             continue
         items.append((start, start + len(text)))
@@ -257,6 +265,19 @@ def _names(sentence: str, q_tokens: set[str]) -> list[tuple[int, str]]:
 _MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 _DAY_MONTH = re.compile(rf"\b(\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?({_MONTH})"
                         rf"|({_MONTH})\s+(\d{{1,2}})(?:st|nd|rd|th)?\b", re.IGNORECASE)
+
+
+def full_date(text: str) -> bool:
+    """A day of a month ("November 6", "6 Nov 2025"), not a bare weekday or year."""
+    return _DAY_MONTH.search(text) is not None
+
+
+def comparable_dates(a: str, b: str) -> bool:
+    """Two dates that can contradict each other: two days of a month, or two bare years ("Thursday"
+    and "October 30" may be the same day)."""
+    if full_date(a) or full_date(b):
+        return full_date(a) and full_date(b)
+    return all(re.fullmatch(r"(?:1[89]|20)\d{2}", x.strip()) for x in (a, b))
 
 
 def span_key(text: str) -> str:

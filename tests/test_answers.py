@@ -278,3 +278,40 @@ def test_when_prefers_the_event_date_over_the_statement_date() -> None:
     soon = {s.text: s.score for s in candidates("Talks will begin on Monday; the round is undecided.", "when",
                                                 {"next", "talks"})}
     assert soon["Monday"] > past["Monday"]
+
+
+def test_a_count_is_not_a_day_of_a_month_and_keeps_its_noun() -> None:
+    sent = "The talks started on October 25 after days of clashes; following six days of talks, they agreed."
+    found = candidates(sent, "how_many", {"day", "talk", "last"}, focus="day")
+    assert [s.text for s in found] == ["six days"]  # "25" is a day of October, not a count
+
+
+def test_a_name_drops_the_questions_own_title_words() -> None:
+    q = set(tokenize("Who is the Defence Minister of Pakistan?"))
+    found = candidates("Defence Minister Khawaja Asif spoke in Islamabad.", "who", q)
+    assert "Khawaja Asif" in [s.text for s in found]
+    assert not any(s.text.startswith("Defence") for s in found)
+
+
+def test_the_agent_of_the_asked_action_counts_for_place_questions_too() -> None:
+    q = set(tokenize("Which countries mediated the talks?"))
+    qtype = question_type("Which countries mediated the talks?")
+    agent = {s.text: s.score for s in candidates("Talks ended through the mediation of Turkiye and Qatar.",
+                                                 qtype, q)}
+    listed = {s.text: s.score for s in candidates("Talks ended through the mediation; Turkiye and Qatar.",
+                                                  qtype, q)}
+    assert qtype == "where" and agent["Turkiye and Qatar"] > listed["Turkiye and Qatar"] + 0.4
+
+
+def test_sources_differ_only_on_comparable_slots() -> None:
+    q = "When was the truce reached?"
+    weekday = _dated("a", "Dawn", 1, "The truce was reached on Thursday night in Istanbul.")
+    dated = _dated("b", "Reuters", 2, "The truce was reached on October 30 in Istanbul.")
+    g = build_answer(q, [dated, weekday], AnswerOptions(threshold=-1.0))
+    assert not g.disagreement and g.short == "October 30"  # Thursday may be October 30
+    count = "How many days did the talks last?"
+    days = _dated("a", "Dawn", 1, "The talks lasted six days, ending with a truce.")
+    other = _dated("b", "Reuters", 2, "The talks between the two countries lasted for days.")
+    assert not build_answer(count, [days, other], AnswerOptions(threshold=-1.0)).disagreement
+    longer = _dated("c", "AP", 3, "The talks lasted eight days, ending with a truce.")
+    assert build_answer(count, [days, longer], AnswerOptions(threshold=-1.0)).disagreement
