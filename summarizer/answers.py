@@ -1,7 +1,8 @@
 """Grounded answers for /ask: a short typed span, the supporting passages with numbered citations, or
 an honest refusal.
 
-Pure code over retrieved `Hit`s (question analysis and span candidates live in `summarizer.spans`):
+Pure code over retrieved `Hit`s (question analysis and span candidates live in `summarizer.spans`,
+per-passage evidence in `summarizer.evidence`):
 1. each considered hit gets an evidence score, a logistic model (`Evidence`) of the chance its window
    holds the answer (dense similarity, coverage of the question's names and predicate, a span of the
    asked type nearby, position in the article): it ranks passages for the short span and citations;
@@ -18,48 +19,48 @@ Pure code over retrieved `Hit`s (question analysis and span candidates live in `
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from summarizer.citations import citation, more_support
+from summarizer.evidence import (
+    EVIDENCE_BIAS,
+    EVIDENCE_WEIGHTS,
+    Evidence,
+    Model,
+    assess,
+    naive,
+    newest,
+    question_weights,
+    sigmoid,
+    window_sentences,
+)
 from summarizer.passages import Passage
 from summarizer.retrieval import Hit, tokenize
 from summarizer.spans import (
     QType,
-    Span,
-    candidates,
     comparable_dates,
-    question_entities,
     question_focus,
     question_speaker,
     question_type,
     quotes_by,
-    root,
     span_key,
 )
 from summarizer.types import Answer, Citation
 
 REFUSAL = "I couldn't find that in the coverage."
 
-# the two models below are fitted by `newsdigest eval --task qa --fit` (bot/evaluation/qa_fit.py) on
-# the qa dev half (1,451 questions, hybrid retrieval, sentence and title vectors as the bot computes them).
-# Question-level confidence (see `Signals`), logistic regression: 5-fold cross-validation grouped by
-# week/text gives TRR 0.811 at FRR 0.10 (in-sample 0.814); the threshold refuses 10% of the
-# answerable dev questions
-CONFIDENCE_WEIGHTS: tuple[tuple[str, float], ...] = (
-    ("dense_top", 3.604), ("dense_gap", 0.966), ("agreement", 1.454), ("same_top", 0.149),
-    ("evidence_top", 5.095), ("evidence_margin", 2.864), ("best_predicate", 1.272), ("best_span", -0.46),
-    ("best_title", -1.714))
-CONFIDENCE_BIAS = -2.995
-CONFIDENCE_THRESHOLD = 0.6279
-# per-passage evidence (see `Evidence`): P(the passage window holds the answer), fitted on the hits of
-# the answerable dev questions; out of fold (5 folds by week) the 3 best windows hold the gold answer
-# for 0.538 of the answerable questions
-EVIDENCE_WEIGHTS: tuple[tuple[str, float], ...] = (
-    ("dense", 4.427), ("entities", 0.428), ("predicate", 0.843), ("type_present", 1.221),
-    ("span_score", 0.548), ("lead", 0.977), ("title_coverage", -0.315))
-EVIDENCE_BIAS = -6.381
+# fitted by `newsdigest eval --task qa --fit` (bot/evaluation/qa_fit.py), with the evidence model of
+# `summarizer.evidence`, on the qa dev half (1,451 questions, hybrid retrieval, sentence and title vectors
+# as the bot computes them). Question-level confidence (see `Signals`), logistic regression: 5-fold
+# cross-validation grouped by week/text gives TRR 0.827 at FRR 0.10 (in-sample 0.827); the threshold
+# refuses 10% of the answerable dev questions
+CONFIDENCE_WEIGHTS: Model = (
+    ("dense_top", 3.524), ("dense_gap", 0.675), ("agreement", 1.15), ("same_top", 0.046),
+    ("evidence_top", 4.691), ("evidence_margin", 2.583), ("best_predicate", 1.232), ("best_span", -0.36),
+    ("best_title", -0.754), ("best_recency", 1.105))
+CONFIDENCE_BIAS = -3.592
+CONFIDENCE_THRESHOLD = 0.6485
 
 
 @dataclass(frozen=True)
@@ -74,7 +75,7 @@ class AnswerOptions:
 
     max_citations: int = 3
     consider: int = 30  # hits looked at for evidence and spans
-    evidence: tuple[tuple[str, float], ...] = EVIDENCE_WEIGHTS
+    evidence: Model = EVIDENCE_WEIGHTS
     evidence_bias: float = EVIDENCE_BIAS
     cite_floor: float = 0.25  # further citations need this share of the best evidence score
     repeat: float = 0.8  # a citation sharing this share of its words with a cited one repeats it
@@ -82,36 +83,9 @@ class AnswerOptions:
     weak_span: float = 0.7  # ... unless none of their spans scores this much (far from the question)
     snippet_window: bool = True  # cite the passage with its neighbouring sentences
     story_margin: float = 0.1  # a story hit wins unless an outside hit is this much better
-    confidence: tuple[tuple[str, float], ...] = CONFIDENCE_WEIGHTS
+    confidence: Model = CONFIDENCE_WEIGHTS
     confidence_bias: float = CONFIDENCE_BIAS
     threshold: float = CONFIDENCE_THRESHOLD  # below: refuse
-
-
-@dataclass(frozen=True)
-class Evidence:
-    """Why a hit supports the question (or not). The score is a logistic model over the features:
-
-    - dense: cosine of question and passage; entities / predicate: coverage of the question's names and
-      numbers / of its other content words by the title and window (`coverage`: of all its words);
-    - type_present / span_score: a span of the asked type (date, number, name) is in the window, and
-      the best such span's closeness to the question's words;
-    - lead: 1 / (1 + the passage's position in its article) (news puts the facts first);
-    - title_coverage: the question's words already in the title (a headline match often comes with a
-      passage that only restates it, the answer being elsewhere).
-    """
-
-    hit: Hit
-    coverage: float
-    entities: float
-    predicate: float
-    dense: float
-    type_present: bool
-    score: float
-    sentence: str
-    spans: tuple[Span, ...] = ()
-    span_score: float = 0.0
-    lead: float = 0.0
-    title_coverage: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -137,84 +111,6 @@ class Grounded:
         return Answer(question=self.question, answered=True, answer=text, citations=self.citations)
 
 
-def _weights(question: str) -> dict[str, float]:
-    """Question content terms; names and numbers weigh double (they pin the story down)."""
-    entities = question_entities(question)
-    weights: dict[str, float] = {}
-    for tok in tokenize(question):
-        weights[tok] = 2.0 if tok in entities or any(c.isdigit() for c in tok) else 1.0
-    return weights
-
-
-def _coverage(weights: dict[str, float], tokens: set[str]) -> float:
-    total = sum(weights.values())
-    return sum(w for t, w in weights.items() if t in tokens) / total if total else 0.0
-
-
-def _sentences(p: Passage) -> list[str]:
-    return [s for s in (p.before, *p.sentences, p.after) if s]
-
-
-_QUOTE_VERBS = frozenset({"say", "said", "tell", "told", "write", "wrote", "describe", "react", "respond"})
-# words that frame a question rather than name what it asks about ("what is probably true about X")
-_FRAME = frozenset({
-    "probably", "likely", "true", "false", "story", "article", "text", "author", "end", "beginning",
-    "mention", "mentioned", "happen", "happened", "following", "reason", "think", "thing", "thinks",
-    "thought", "feel", "felt", "believe", "believed", "long", "still", "supposed", "kind"})
-
-
-def predicate_words(question: str, weights: dict[str, float] | None = None) -> list[str]:
-    """The question's content words that are not names, numbers, the asked-for type ("which
-    *country*") or question framing: what the evidence must talk about."""
-    weights = weights if weights is not None else _weights(question)
-    skip = _QUOTE_VERBS | _FRAME | {question_focus(question) or ""}
-    return [t for t, w in weights.items() if w == 1.0 and t not in skip]
-
-
-def _sigmoid(x: float) -> float:
-    return 1.0 / (1.0 + math.exp(-x))
-
-
-def assess(question: str, hit: Hit, qtype: QType, options: AnswerOptions,
-           weights: dict[str, float] | None = None) -> Evidence:
-    """Score one hit: coverage of the question by title + window, dense similarity, typed span."""
-    weights = weights if weights is not None else _weights(question)
-    p = hit.passage
-    tokens = set(tokenize(f"{p.title} {p.window}"))
-    coverage = _coverage(weights, tokens)
-    named = {t: 1.0 for t, w in weights.items() if w > 1.0}
-    entities = _coverage(named, tokens) if named else 1.0
-    # the rest of the question is what it asks *about* the names ("population", "mediated"):
-    # a passage that only shares the names is about the right subject, not the asked fact
-    rest = {root(t): 1.0 for t in predicate_words(question, weights)}
-    predicate = _coverage(rest, {root(t) for t in tokens}) if rest else 1.0
-    q_tokens = set(weights)
-    focus = question_focus(question)
-    best_sentence, best_cov = p.text, -1.0
-    spans: list[Span] = []
-    # within the passage, the title already gives the topic: the answer sentence is the one that
-    # matches the rest of the question (its predicate: "scored twice", "were killed")
-    title_toks = set(tokenize(p.title))
-    local = {t: w for t, w in weights.items() if t not in title_toks} or weights
-    for sent in _sentences(p):
-        cov = _coverage(local, set(tokenize(sent)))
-        if cov > best_cov:
-            best_sentence, best_cov = sent, cov
-        if qtype not in ("other", "quote"):
-            for span in candidates(sent, qtype, q_tokens, focus):
-                spans.append(Span(span.text, span.kind, span.score + 2.0 * cov, sent))
-    type_present = bool(spans) or qtype in ("other", "quote")
-    spans.sort(key=lambda s: -s.score)
-    features = {"dense": hit.dense, "entities": entities, "predicate": predicate,
-                "type_present": float(type_present), "span_score": spans[0].score if spans else 0.0,
-                "lead": 1.0 / (1.0 + p.index), "title_coverage": _coverage(weights, title_toks)}
-    z = options.evidence_bias + sum(w * features[name] for name, w in options.evidence)
-    return Evidence(hit=hit, coverage=coverage, entities=entities, predicate=predicate, dense=hit.dense,
-                    type_present=type_present, score=_sigmoid(z), sentence=best_sentence,
-                    spans=tuple(spans[:3]), span_score=features["span_score"], lead=features["lead"],
-                    title_coverage=features["title_coverage"])
-
-
 @dataclass(frozen=True)
 class Signals:
     """Question-level evidence for answering at all (query-performance signals, scale-free):
@@ -229,6 +125,8 @@ class Signals:
       close its best span of the asked type (a date for "when") sits to the question's words;
     - best_title: the similarity of the question to that passage's article title (is the article
       about what is asked at all; passage vectors, means of sentence vectors, do not carry the title);
+    - best_recency: that passage's `Evidence.recency` (news questions ask about the latest coverage:
+      a best match months older than what else was retrieved is often an old story on the topic);
     - entities / predicate: the best coverage, by one considered passage, of the question's names and
       numbers / of its other content words (what it asks about them). Not in the model: a question
       whose predicate no passage mentions is refused outright ("the population of Kabul" in coverage
@@ -244,6 +142,7 @@ class Signals:
     best_predicate: float
     best_span: float
     best_title: float
+    best_recency: float
     entities: float
     predicate: float
 
@@ -251,7 +150,7 @@ class Signals:
         if self.predicate == 0.0:
             return 0.0
         z = options.confidence_bias + sum(w * float(getattr(self, name)) for name, w in options.confidence)
-        return _sigmoid(z)
+        return sigmoid(z)
 
 
 def signals(hits: Sequence[Hit], evidence: Sequence[Evidence], depth: int = 10) -> Signals:
@@ -273,6 +172,7 @@ def signals(hits: Sequence[Hit], evidence: Sequence[Evidence], depth: int = 10) 
         best_predicate=ranked[0].predicate if ranked else 0.0,
         best_span=ranked[0].span_score if ranked else 0.0,
         best_title=ranked[0].hit.title_dense if ranked else 0.0,
+        best_recency=ranked[0].recency if ranked else 0.0,
         entities=max((e.entities for e in evidence), default=0.0),
         predicate=max((e.predicate for e in evidence), default=0.0))
 
@@ -312,9 +212,7 @@ def _disagreement(best: Evidence, others: Sequence[Evidence], qtype: QType,
 def _differ(a: Evidence, b: Evidence) -> str:
     """Both versions with outlets and dates; when both reports are dated, the latest leads (an update
     supersedes an outdated figure or date) and the other is marked as the earlier report."""
-    pa, pb = (x.hit.passage.published for x in (a, b))
-    # stores mix naive and aware datetimes; the calendar moment is what matters here
-    pa, pb = (x.replace(tzinfo=None) if x is not None else None for x in (pa, pb))
+    pa, pb = (naive(x.hit.passage.published) for x in (a, b))
     if pa is not None and pb is not None and pa != pb:
         new, old = (a, b) if pa > pb else (b, a)
         return (f"{new.spans[0].text} ({_source_label(new.hit.passage)}, latest); earlier report: "
@@ -341,7 +239,7 @@ def _quote_answer(question: str, ranked: Sequence[Evidence],
         cited = {e.hit.passage.article_id for e, _ in chosen}
         if len(chosen) < limit and ev.hit.passage.article_id not in cited:
             chosen.append((ev, found))
-    sentences = [next((s for s in _sentences(ev.hit.passage) if found[0][:40] in s), ev.sentence)
+    sentences = [next((s for s in window_sentences(ev.hit.passage) if found[0][:40] in s), ev.sentence)
                  for ev, found in chosen]
     short = f"{speaker} said: " + " … ".join(f"“{q}”" for q in quoting[0][1][:2])
     return short, [ev for ev, _ in chosen], sentences
@@ -351,8 +249,10 @@ def build_answer(question: str, hits: Sequence[Hit], options: AnswerOptions | No
     """The structured grounded answer (or refusal) for `question` from its retrieved `hits`."""
     options = options or AnswerOptions()
     qtype = question_type(question)
-    weights = _weights(question)
-    evidence = [assess(question, h, qtype, options, weights) for h in hits[: options.consider]]
+    weights = question_weights(question)
+    latest = newest(hits)
+    evidence = [assess(question, h, qtype, weights, latest, options.evidence, options.evidence_bias)
+                for h in hits[: options.consider]]
     # rank by evidence; a story hit keeps the lead unless an outside hit is clearly better
     ranked = sorted(evidence, key=lambda e: -(e.score + (options.story_margin if e.hit.in_story else 0)))
     sig = signals(hits, evidence)

@@ -9,11 +9,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from summarizer.evidence import Evidence
 from summarizer.retrieval import tokenize
 from summarizer.types import Citation
 
 if TYPE_CHECKING:  # the answerer imports this module
-    from summarizer.answers import AnswerOptions, Evidence
+    from summarizer.answers import AnswerOptions
 
 
 def citation(ev: Evidence, window: bool = True) -> Citation:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import datetime
+from datetime import UTC, datetime
 
 import numpy as np
 import pytest
@@ -14,10 +14,10 @@ from summarizer.answers import (
     AnswerOptions,
     answer_question,
     build_answer,
-    predicate_words,
     question_type,
     signals,
 )
+from summarizer.evidence import predicate_words
 from summarizer.passages import Passage, make_passages, passage_vectors
 from summarizer.retrieval import Hit, MemoryIndex, rrf, tokenize
 from summarizer.spans import candidates, question_speaker, quotes_by, root, span_key
@@ -315,3 +315,19 @@ def test_sources_differ_only_on_comparable_slots() -> None:
     assert not build_answer(count, [days, other], AnswerOptions(threshold=-1.0)).disagreement
     longer = _dated("c", "AP", 3, "The talks lasted eight days, ending with a truce.")
     assert build_answer(count, [days, longer], AnswerOptions(threshold=-1.0)).disagreement
+
+
+def test_recency_counts_from_the_newest_retrieved_article() -> None:
+    q = "When will the next round of talks be held?"
+    said = "The next round of talks will be held on November 6 in Istanbul."
+    old = _dated("old", "Dawn", 1, said)
+    aware = replace(old.passage, article_id="new", id="new#0",
+                    published=datetime(2025, 11, 21, tzinfo=UTC))  # stores mix naive and aware
+    new = replace(old, passage=aware)
+    undated = replace(old, passage=replace(old.passage, article_id="undated", id="undated#0", published=None))
+    g = build_answer(q, [old, new, undated], AnswerOptions(threshold=-1.0))
+    recency = {e.hit.passage.article_id: e.recency for e in g.evidence}
+    assert recency["new"] == recency["undated"] == 1.0
+    assert recency["old"] == pytest.approx(1 / (1 + 20 / 30))  # 20 days older than the newest
+    best = g.evidence[0]  # ranked: old and new tie on evidence, the signal reads the best one
+    assert signals([old, new, undated], g.evidence).best_recency == best.recency

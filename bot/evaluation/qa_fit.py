@@ -8,7 +8,7 @@ how they were fitted, so a change of features, retrieval or embeddings can be re
    weights, label "answerable"; questions decided outside the model (a quote answer, no passage
    mentioning the predicate) are left out; the threshold refuses 10% of the answerable questions.
 Both are checked out of fold (5 folds grouped by week, QuAIL by text). The printed constants are what
-goes into `summarizer/answers.py`.
+goes into `summarizer/evidence.py` (evidence) and `summarizer/answers.py` (confidence).
 """
 
 from __future__ import annotations
@@ -113,7 +113,8 @@ def fit(index: MemoryIndex, questions: Sequence[dict[str, Any]], qvecs: np.ndarr
 
 
 def constants(options: AnswerOptions) -> list[str]:
-    """The fitted model as the lines of `summarizer/answers.py` that hold it."""
+    """The fitted models as the lines of `summarizer/answers.py` (confidence) and
+    `summarizer/evidence.py` (evidence) that hold them."""
     return [f"CONFIDENCE_WEIGHTS = {options.confidence!r}", f"CONFIDENCE_BIAS = {options.confidence_bias!r}",
             f"CONFIDENCE_THRESHOLD = {options.threshold!r}", f"EVIDENCE_WEIGHTS = {options.evidence!r}",
             f"EVIDENCE_BIAS = {options.evidence_bias!r}"]
@@ -141,5 +142,6 @@ def run(data_dir: Path, embedder: Embedder | None = None) -> list[Table]:
         f"fitted (in sample): TRR {checks['TRR']:.3f} at FRR {checks['FRR']:.3f}, "
         f"ans+3 {checks['ans+3']:.3f}; "
         f"5-fold by week: TRR {checks['cv_TRR']:.3f} at FRR {checks['cv_FRR']:.3f}",
-        "to adopt, replace these lines of summarizer/answers.py:", *constants(fitted)]
+        "to adopt, replace these lines of summarizer/answers.py (CONFIDENCE_*) and summarizer/evidence.py "
+        "(EVIDENCE_*):", *constants(fitted)]
     return [table]

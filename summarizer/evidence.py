@@ -1,0 +1,152 @@
+"""Evidence for /ask: how well one retrieved passage answers a question.
+
+Each considered hit gets an `Evidence`: the question's names and predicate words it covers, its dense
+similarity, the typed spans it holds (`summarizer.spans`), its position and age; a logistic model over
+these features scores the chance that its window holds the answer, which ranks passages for the
+short answer and the citations (`summarizer.answers`).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from summarizer.passages import Passage
+from summarizer.retrieval import Hit, tokenize
+from summarizer.spans import QType, Span, candidates, question_entities, question_focus, root
+
+Model = tuple[tuple[str, float], ...]  # a logistic model's weights by feature name
+
+# P(the passage window holds the answer), fitted by `newsdigest eval --task qa --fit`
+# (bot/evaluation/qa_fit.py, with the confidence model of `summarizer.answers`) on the hits of the
+# answerable dev questions; out of fold (5 folds by week) the 3 best windows hold the gold answer
+# for 0.542 of the answerable questions
+EVIDENCE_WEIGHTS: Model = (
+    ("dense", 4.441), ("entities", 0.424), ("predicate", 0.795), ("type_present", 1.364),
+    ("span_score", 0.559), ("lead", 0.985), ("title_coverage", -0.252))
+EVIDENCE_BIAS = -6.529
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """Why a hit supports the question (or not). The score is a logistic model over the features:
+
+    - dense: cosine of question and passage; entities / predicate: coverage of the question's names and
+      numbers / of its other content words by the title and window (`coverage`: of all its words);
+    - type_present / span_score: a span of the asked type (date, number, name) is in the window, and
+      the best such span's closeness to the question's words;
+    - lead: 1 / (1 + the passage's position in its article) (news puts the facts first);
+    - title_coverage: the question's words already in the title (a headline match often comes with a
+      passage that only restates it, the answer being elsewhere);
+    - recency: 1 / (1 + its article's age in months before the newest retrieved article); not in the
+      evidence model, read by the confidence (`Signals.best_recency`). Undated articles count as new.
+    """
+
+    hit: Hit
+    coverage: float
+    entities: float
+    predicate: float
+    dense: float
+    type_present: bool
+    score: float
+    sentence: str
+    spans: tuple[Span, ...] = ()
+    span_score: float = 0.0
+    lead: float = 0.0
+    title_coverage: float = 0.0
+    recency: float = 1.0
+
+
+def question_weights(question: str) -> dict[str, float]:
+    """Question content terms; names and numbers weigh double (they pin the story down)."""
+    entities = question_entities(question)
+    weights: dict[str, float] = {}
+    for tok in tokenize(question):
+        weights[tok] = 2.0 if tok in entities or any(c.isdigit() for c in tok) else 1.0
+    return weights
+
+
+def _coverage(weights: dict[str, float], tokens: set[str]) -> float:
+    total = sum(weights.values())
+    return sum(w for t, w in weights.items() if t in tokens) / total if total else 0.0
+
+
+def window_sentences(p: Passage) -> list[str]:
+    return [s for s in (p.before, *p.sentences, p.after) if s]
+
+
+_QUOTE_VERBS = frozenset({"say", "said", "tell", "told", "write", "wrote", "describe", "react", "respond"})
+# words that frame a question rather than name what it asks about ("what is probably true about X")
+_FRAME = frozenset({
+    "probably", "likely", "true", "false", "story", "article", "text", "author", "end", "beginning",
+    "mention", "mentioned", "happen", "happened", "following", "reason", "think", "thing", "thinks",
+    "thought", "feel", "felt", "believe", "believed", "long", "still", "supposed", "kind"})
+
+
+def predicate_words(question: str, weights: dict[str, float] | None = None) -> list[str]:
+    """The question's content words that are not names, numbers, the asked-for type ("which
+    *country*") or question framing: what the evidence must talk about."""
+    weights = weights if weights is not None else question_weights(question)
+    skip = _QUOTE_VERBS | _FRAME | {question_focus(question) or ""}
+    return [t for t, w in weights.items() if w == 1.0 and t not in skip]
+
+
+def sigmoid(x: float) -> float:
+    return 1.0 / (1.0 + math.exp(-x))
+
+
+def naive(moment: datetime | None) -> datetime | None:
+    """Stores mix naive and aware datetimes; the calendar moment is what matters here."""
+    return moment.replace(tzinfo=None) if moment is not None else None
+
+
+def newest(hits: Sequence[Hit]) -> datetime | None:
+    """The publication time of the newest retrieved article (what `Evidence.recency` counts from)."""
+    return max((d for h in hits if (d := naive(h.passage.published)) is not None), default=None)
+
+
+def assess(question: str, hit: Hit, qtype: QType, weights: dict[str, float] | None = None,
+           latest: datetime | None = None, model: Model = EVIDENCE_WEIGHTS, bias: float = EVIDENCE_BIAS
+           ) -> Evidence:
+    """Score one hit: coverage of the question by title + window, dense similarity, typed span;
+    `latest` is the newest retrieved article's time (see `newest`), `model` and `bias` the logistic
+    model's weights by feature name."""
+    weights = weights if weights is not None else question_weights(question)
+    p = hit.passage
+    tokens = set(tokenize(f"{p.title} {p.window}"))
+    coverage = _coverage(weights, tokens)
+    named = {t: 1.0 for t, w in weights.items() if w > 1.0}
+    entities = _coverage(named, tokens) if named else 1.0
+    # the rest of the question is what it asks *about* the names ("population", "mediated"):
+    # a passage that only shares the names is about the right subject, not the asked fact
+    rest = {root(t): 1.0 for t in predicate_words(question, weights)}
+    predicate = _coverage(rest, {root(t) for t in tokens}) if rest else 1.0
+    q_tokens = set(weights)
+    focus = question_focus(question)
+    best_sentence, best_cov = p.text, -1.0
+    spans: list[Span] = []
+    # within the passage, the title already gives the topic: the answer sentence is the one that
+    # matches the rest of the question (its predicate: "scored twice", "were killed")
+    title_toks = set(tokenize(p.title))
+    local = {t: w for t, w in weights.items() if t not in title_toks} or weights
+    for sent in window_sentences(p):
+        cov = _coverage(local, set(tokenize(sent)))
+        if cov > best_cov:
+            best_sentence, best_cov = sent, cov
+        if qtype not in ("other", "quote"):
+            for span in candidates(sent, qtype, q_tokens, focus):
+                spans.append(Span(span.text, span.kind, span.score + 2.0 * cov, sent))
+    type_present = bool(spans) or qtype in ("other", "quote")
+    spans.sort(key=lambda s: -s.score)
+    features = {"dense": hit.dense, "entities": entities, "predicate": predicate,
+                "type_present": float(type_present), "span_score": spans[0].score if spans else 0.0,
+                "lead": 1.0 / (1.0 + p.index), "title_coverage": _coverage(weights, title_toks)}
+    z = bias + sum(w * features[name] for name, w in model)
+    published = naive(p.published)
+    age = (latest - published).total_seconds() / 86_400 if latest and published else 0.0
+    return Evidence(hit=hit, coverage=coverage, entities=entities, predicate=predicate, dense=hit.dense,
+                    type_present=type_present, score=sigmoid(z), sentence=best_sentence,
+                    spans=tuple(spans[:3]), span_score=features["span_score"], lead=features["lead"],
+                    title_coverage=features["title_coverage"], recency=1.0 / (1.0 + max(age, 0.0) / 30.0))
