@@ -29,14 +29,12 @@ from summarizer.evidence import (
     Evidence,
     Model,
     assess,
-    naive,
-    newest,
     question_weights,
     sigmoid,
     window_sentences,
 )
 from summarizer.passages import Passage
-from summarizer.retrieval import Hit, tokenize
+from summarizer.retrieval import Hit, naive, newest, tokenize
 from summarizer.spans import (
     QType,
     comparable_dates,
@@ -53,14 +51,14 @@ REFUSAL = "I couldn't find that in the coverage."
 # fitted by `newsdigest eval --task qa --fit` (bot/evaluation/qa_fit.py), with the evidence model of
 # `summarizer.evidence`, on the qa dev half (1,451 questions, hybrid retrieval, sentence and title vectors
 # as the bot computes them). Question-level confidence (see `Signals`), logistic regression: 5-fold
-# cross-validation grouped by week/text gives TRR 0.827 at FRR 0.10 (in-sample 0.827); the threshold
+# cross-validation grouped by week/text gives TRR 0.824 at FRR 0.10 (in-sample 0.827); the threshold
 # refuses 10% of the answerable dev questions
 CONFIDENCE_WEIGHTS: Model = (
-    ("dense_top", 3.524), ("dense_gap", 0.675), ("agreement", 1.15), ("same_top", 0.046),
-    ("evidence_top", 4.691), ("evidence_margin", 2.583), ("best_predicate", 1.232), ("best_span", -0.36),
-    ("best_title", -0.754), ("best_recency", 1.105))
-CONFIDENCE_BIAS = -3.592
-CONFIDENCE_THRESHOLD = 0.6485
+    ("dense_top", 3.521), ("dense_gap", 1.089), ("agreement", 0.966), ("same_top", 0.182),
+    ("evidence_top", 4.634), ("evidence_margin", 2.685), ("best_predicate", 1.217), ("best_span", -0.39),
+    ("best_title", -0.69), ("best_recency", 0.826))
+CONFIDENCE_BIAS = -3.541
+CONFIDENCE_THRESHOLD = 0.6344
 
 
 @dataclass(frozen=True)

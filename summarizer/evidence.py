@@ -9,12 +9,11 @@ short answer and the citations (`summarizer.answers`).
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
 from summarizer.passages import Passage
-from summarizer.retrieval import Hit, tokenize
+from summarizer.retrieval import FRESH_DAYS, Hit, age_days, tokenize
 from summarizer.spans import QType, Span, candidates, question_entities, question_focus, root
 
 Model = tuple[tuple[str, float], ...]  # a logistic model's weights by feature name
@@ -22,11 +21,11 @@ Model = tuple[tuple[str, float], ...]  # a logistic model's weights by feature n
 # P(the passage window holds the answer), fitted by `newsdigest eval --task qa --fit`
 # (bot/evaluation/qa_fit.py, with the confidence model of `summarizer.answers`) on the hits of the
 # answerable dev questions; out of fold (5 folds by week) the 3 best windows hold the gold answer
-# for 0.542 of the answerable questions
+# for 0.545 of the answerable questions
 EVIDENCE_WEIGHTS: Model = (
-    ("dense", 4.441), ("entities", 0.424), ("predicate", 0.795), ("type_present", 1.364),
-    ("span_score", 0.559), ("lead", 0.985), ("title_coverage", -0.252))
-EVIDENCE_BIAS = -6.529
+    ("dense", 4.376), ("entities", 0.347), ("predicate", 0.862), ("type_present", 1.357),
+    ("span_score", 0.611), ("lead", 0.942), ("title_coverage", 0.058))
+EVIDENCE_BIAS = -6.435
 
 
 @dataclass(frozen=True)
@@ -40,7 +39,7 @@ class Evidence:
     - lead: 1 / (1 + the passage's position in its article) (news puts the facts first);
     - title_coverage: the question's words already in the title (a headline match often comes with a
       passage that only restates it, the answer being elsewhere);
-    - recency: 1 / (1 + its article's age in months before the newest retrieved article); not in the
+    - recency: 1 / (1 + its article's age, in `FRESH_DAYS`, before the newest retrieved one); not in the
       evidence model, read by the confidence (`Signals.best_recency`). Undated articles count as new.
     """
 
@@ -97,22 +96,12 @@ def sigmoid(x: float) -> float:
     return 1.0 / (1.0 + math.exp(-x))
 
 
-def naive(moment: datetime | None) -> datetime | None:
-    """Stores mix naive and aware datetimes; the calendar moment is what matters here."""
-    return moment.replace(tzinfo=None) if moment is not None else None
-
-
-def newest(hits: Sequence[Hit]) -> datetime | None:
-    """The publication time of the newest retrieved article (what `Evidence.recency` counts from)."""
-    return max((d for h in hits if (d := naive(h.passage.published)) is not None), default=None)
-
-
 def assess(question: str, hit: Hit, qtype: QType, weights: dict[str, float] | None = None,
            latest: datetime | None = None, model: Model = EVIDENCE_WEIGHTS, bias: float = EVIDENCE_BIAS
            ) -> Evidence:
     """Score one hit: coverage of the question by title + window, dense similarity, typed span;
-    `latest` is the newest retrieved article's time (see `newest`), `model` and `bias` the logistic
-    model's weights by feature name."""
+    `latest` is the newest retrieved article's time (`summarizer.retrieval.newest`), `model` and
+    `bias` the logistic model's weights by feature name."""
     weights = weights if weights is not None else question_weights(question)
     p = hit.passage
     tokens = set(tokenize(f"{p.title} {p.window}"))
@@ -144,9 +133,8 @@ def assess(question: str, hit: Hit, qtype: QType, weights: dict[str, float] | No
                 "type_present": float(type_present), "span_score": spans[0].score if spans else 0.0,
                 "lead": 1.0 / (1.0 + p.index), "title_coverage": _coverage(weights, title_toks)}
     z = bias + sum(w * features[name] for name, w in model)
-    published = naive(p.published)
-    age = (latest - published).total_seconds() / 86_400 if latest and published else 0.0
     return Evidence(hit=hit, coverage=coverage, entities=entities, predicate=predicate, dense=hit.dense,
                     type_present=type_present, score=sigmoid(z), sentence=best_sentence,
                     spans=tuple(spans[:3]), span_score=features["span_score"], lead=features["lead"],
-                    title_coverage=features["title_coverage"], recency=1.0 / (1.0 + max(age, 0.0) / 30.0))
+                    title_coverage=features["title_coverage"],
+                    recency=1.0 / (1.0 + age_days(hit, latest) / FRESH_DAYS))

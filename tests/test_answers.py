@@ -19,7 +19,7 @@ from summarizer.answers import (
 )
 from summarizer.evidence import predicate_words
 from summarizer.passages import Passage, make_passages, passage_vectors
-from summarizer.retrieval import Hit, MemoryIndex, rrf, tokenize
+from summarizer.retrieval import Hit, MemoryIndex, fresh_first, rrf, tokenize
 from summarizer.spans import candidates, question_speaker, quotes_by, root, span_key
 
 
@@ -331,3 +331,13 @@ def test_recency_counts_from_the_newest_retrieved_article() -> None:
     assert recency["old"] == pytest.approx(1 / (1 + 20 / 30))  # 20 days older than the newest
     best = g.evidence[0]  # ranked: old and new tie on evidence, the signal reads the best one
     assert signals([old, new, undated], g.evidence).best_recency == best.recency
+
+
+def test_fresh_first_discounts_older_articles() -> None:
+    said = "The festival drew record crowds."
+    old, new = _dated("old", "Dawn", 1, said), _dated("new", "AP", 21, said)
+    undated = replace(old, passage=replace(old.passage, article_id="undated", id="undated#0", published=None))
+    ranked = fresh_first([old, undated, new], k=2)
+    assert [h.passage.article_id for h in ranked] == ["new", "undated"]  # undated is not discounted
+    assert ranked[0].score == 1.0 and fresh_first([old], k=1)[0].score == 1.0  # its own newest
+    assert fresh_first([old, new], k=2)[1].score == pytest.approx(1 / (1 + 20 / 30))

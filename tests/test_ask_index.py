@@ -4,6 +4,7 @@ adds, scopes, story-first search, an end-to-end grounded answer, and migration 0
 from __future__ import annotations
 
 import dataclasses
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -51,6 +52,13 @@ def _round_trip(index: AskIndex) -> None:
     assert scoped and all(h.passage.article_id in {SUMMIT.id, LEAGUE.id} for h in scoped)
     story = index.search("What did officials say?", story_article_ids={SUMMIT.id}, k=4)
     assert story[0].in_story and story[0].passage.article_id == SUMMIT.id
+
+    # the same report a month apart: the newer one leads (it was added second, and ties go to the first)
+    said = "The lighthouse keepers' festival in Tromso drew record crowds this weekend."
+    old = Article(id="festival-old", title="Festival", text=said, published=datetime(2025, 10, 1))
+    new = dataclasses.replace(old, id="festival-new", published=datetime(2025, 11, 1))
+    assert index.add_articles([old, new]) == 2
+    assert [h.passage.article_id for h in index.search(said, k=2)] == ["festival-new", "festival-old"]
 
     # a changed article is re-indexed: the old text is no longer found, the new one is
     changed = dataclasses.replace(QUAKE_A, text=QUAKE_A.text.replace("Izmir", "Manisa"))

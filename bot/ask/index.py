@@ -38,7 +38,7 @@ from sqlalchemy import (
 from bot.storage.models import Base
 from summarizer.embeddings import Embedder
 from summarizer.passages import Passage, make_passages, passage_vectors, title_vectors
-from summarizer.retrieval import CANDIDATES, STOPWORDS, Hit, Mode, rrf, story_first, with_titles
+from summarizer.retrieval import CANDIDATES, STOPWORDS, Hit, Mode, fresh_first, rrf, story_first, with_titles
 from summarizer.types import Article
 
 _TERM = re.compile(r"\w+", re.UNICODE)
@@ -203,16 +203,16 @@ class AskIndex:
             if mode in ("hybrid", "dense"):
                 rankings.append([int(row_ids[i]) for i in order[:CANDIDATES]])
         fused = rrf(rankings)
-        best = sorted(fused, key=lambda i: (-fused[i], i))[:k]
+        best = sorted(fused, key=lambda i: (-fused[i], i))[:2 * k]  # `fresh_first` keeps k
         if best and qvec is not None:
             missing = [i for i in best if i not in dense]
             if missing:  # a lexical hit beyond the dense candidates: compute its similarity directly
                 pos = np.searchsorted(ids, missing)
                 dense.update(zip(missing, (vecs[pos] @ qvec).tolist(), strict=True))
         passages = self._load(best)
-        hits = [Hit(passage=passages[i], score=fused[i], lexical=lexical.get(i, 0.0), dense=dense.get(i, 0.0))
-                for i in best if i in passages]
-        return with_titles(hits, title_vectors(list(passages.values()), self.embedder), qvec)
+        hits = fresh_first([Hit(passage=passages[i], score=fused[i], lexical=lexical.get(i, 0.0),
+                                dense=dense.get(i, 0.0)) for i in best if i in passages], k)
+        return with_titles(hits, title_vectors([h.passage for h in hits], self.embedder), qvec)
 
     def _load(self, ids: list[int]) -> dict[int, Passage]:
         if not ids:
