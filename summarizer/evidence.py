@@ -21,11 +21,11 @@ Model = tuple[tuple[str, float], ...]  # a logistic model's weights by feature n
 # P(the passage window holds the answer), fitted by `newsdigest eval --task qa --fit`
 # (bot/evaluation/qa_fit.py, with the confidence model of `summarizer.answers`) on the hits of the
 # answerable dev questions; out of fold (5 folds by week) the 3 best windows hold the gold answer
-# for 0.545 of the answerable questions
+# for 0.566 of the answerable questions
 EVIDENCE_WEIGHTS: Model = (
-    ("dense", 4.376), ("entities", 0.347), ("predicate", 0.862), ("type_present", 1.357),
-    ("span_score", 0.611), ("lead", 0.942), ("title_coverage", 0.058))
-EVIDENCE_BIAS = -6.435
+    ("dense", 4.525), ("entities", 0.25), ("predicate", 0.664), ("type_present", 1.54),
+    ("span_score", 0.691), ("lead", 0.648), ("title_coverage", 0.21), ("recency", 1.629))
+EVIDENCE_BIAS = -7.603
 
 
 @dataclass(frozen=True)
@@ -39,8 +39,9 @@ class Evidence:
     - lead: 1 / (1 + the passage's position in its article) (news puts the facts first);
     - title_coverage: the question's words already in the title (a headline match often comes with a
       passage that only restates it, the answer being elsewhere);
-    - recency: 1 / (1 + its article's age, in `FRESH_DAYS`, before the newest retrieved one); not in the
-      evidence model, read by the confidence (`Signals.best_recency`). Undated articles count as new.
+    - recency: 1 / (1 + its article's age, in `FRESH_DAYS`, before the newest retrieved one): of two
+      passages that match alike, the latest report answers a news question. The confidence reads
+      the best passage's (`Signals.best_recency`). Undated articles count as new.
     """
 
     hit: Hit
@@ -131,10 +132,10 @@ def assess(question: str, hit: Hit, qtype: QType, weights: dict[str, float] | No
     spans.sort(key=lambda s: -s.score)
     features = {"dense": hit.dense, "entities": entities, "predicate": predicate,
                 "type_present": float(type_present), "span_score": spans[0].score if spans else 0.0,
-                "lead": 1.0 / (1.0 + p.index), "title_coverage": _coverage(weights, title_toks)}
+                "lead": 1.0 / (1.0 + p.index), "title_coverage": _coverage(weights, title_toks),
+                "recency": 1.0 / (1.0 + age_days(hit, latest) / FRESH_DAYS)}
     z = bias + sum(w * features[name] for name, w in model)
     return Evidence(hit=hit, coverage=coverage, entities=entities, predicate=predicate, dense=hit.dense,
                     type_present=type_present, score=sigmoid(z), sentence=best_sentence,
                     spans=tuple(spans[:3]), span_score=features["span_score"], lead=features["lead"],
-                    title_coverage=features["title_coverage"],
-                    recency=1.0 / (1.0 + age_days(hit, latest) / FRESH_DAYS))
+                    title_coverage=features["title_coverage"], recency=features["recency"])
