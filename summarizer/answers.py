@@ -38,6 +38,7 @@ from summarizer.retrieval import Hit, naive, newest, tokenize
 from summarizer.spans import (
     QType,
     comparable_dates,
+    is_percent,
     question_focus,
     question_speaker,
     question_type,
@@ -203,6 +204,8 @@ def _disagreement(best: Evidence, others: Sequence[Evidence], qtype: QType,
             continue
         if qtype == "when" and not comparable_dates(ev.spans[0].text, best.spans[0].text):
             continue
+        if is_percent(ev.spans[0].text) != is_percent(best.spans[0].text):
+            continue  # a share and a count answer different questions
         theirs = span_key(ev.spans[0].text)
         if theirs and theirs != mine and theirs not in mine and mine not in theirs:
             return ev

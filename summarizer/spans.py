@@ -71,8 +71,10 @@ _PERSON_Q = re.compile(r"\b(?:who|whom|whose|person|people|man|woman|leader|pres
                        r"writer|astronaut|billionaire|politician|candidate|official|journalist|"
                        r"presenter|footballer|golfer|boxer|driver|king|queen|prince|princess)\b",
                        re.IGNORECASE)
-_WH = re.compile(r"\b(how many|how much|what year|which year|what date|what day|which day|what month|"
+_WH = re.compile(r"\b(how many|how much|what (?:percentage|percent|proportion|share|fraction|number|amount)|"
+                 r"what year|which year|what date|what day|which day|what month|"
                  r"when|where|who|whom|whose|which|what|how long|how old)\b", re.IGNORECASE)
+_AMOUNT = frozenset({"percentage", "percent", "proportion", "share", "fraction", "number", "amount"})
 _FUTURE_Q = frozenset({"next", "upcoming", "future", "coming", "scheduled"})
 _FUTURE = re.compile(r"\b(?:will|shall|scheduled|expected|due|upcoming|next|set to|to be held|is to|"
                      r"are to)\b", re.IGNORECASE)
@@ -103,7 +105,7 @@ def question_type(question: str) -> QType:
         return "other"
     wh = m.group(1).lower()
     after = last[m.end():m.end() + 40]
-    if wh in ("how many", "how much", "how long", "how old"):
+    if wh in ("how many", "how much", "how long", "how old") or wh.split()[-1] in _AMOUNT:
         return "how_many"
     if wh in ("when", "what year", "which year", "what date", "what day", "which day", "what month"):
         return "when"
@@ -182,7 +184,9 @@ def candidates(sentence: str, qtype: QType, q_tokens: set[str], focus: str | Non
                 score -= 0.3  # "..., Asif said": the sentence's source, not who did the asked thing
         if start == 0 and len(text.split()) == 1:
             score -= 0.3  # a capitalised sentence opener is often an ordinary word
-        if focus and kind == "number":
+        if focus in _PERCENT_Q and kind == "number" and not is_percent(text):
+            score -= 1.0  # "what percentage": a bare count (or "nine percentage points", a change) is not
+        elif focus and kind == "number":
             following = tokenize(sentence[start + len(text):start + len(text) + 30])[:3]
             if focus in following:
                 score += 1.0
@@ -265,6 +269,14 @@ def _names(sentence: str, q_tokens: set[str]) -> list[tuple[int, str]]:
 _MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 _DAY_MONTH = re.compile(rf"\b(\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?({_MONTH})"
                         rf"|({_MONTH})\s+(\d{{1,2}})(?:st|nd|rd|th)?\b", re.IGNORECASE)
+
+
+_PERCENT_Q = frozenset({"percentage", "percent"})
+
+
+def is_percent(text: str) -> bool:
+    """A share ("62%", "nine percentage points", "40 per cent"), not a count."""
+    return "%" in text or re.search(r"\bper ?cent", text, re.IGNORECASE) is not None
 
 
 def full_date(text: str) -> bool:

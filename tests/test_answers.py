@@ -20,7 +20,7 @@ from summarizer.answers import (
 from summarizer.evidence import predicate_words
 from summarizer.passages import Passage, make_passages, passage_vectors
 from summarizer.retrieval import Hit, MemoryIndex, fresh_first, rrf, tokenize
-from summarizer.spans import candidates, question_speaker, quotes_by, root, span_key
+from summarizer.spans import candidates, question_focus, question_speaker, quotes_by, root, span_key
 
 
 @pytest.fixture(scope="module")
@@ -341,3 +341,15 @@ def test_fresh_first_discounts_older_articles() -> None:
     assert [h.passage.article_id for h in ranked] == ["new", "undated"]  # undated is not discounted
     assert ranked[0].score == 1.0 and fresh_first([old], k=1)[0].score == 1.0  # its own newest
     assert fresh_first([old, new], k=2)[1].score == pytest.approx(1 / (1 + 20 / 30))
+
+
+def test_a_percentage_question_wants_a_share() -> None:
+    q = "What percentage of Britons believe they could win the fight?"
+    assert question_type(q) == "how_many"
+    assert question_type("A poll found that what percent of voters agree?") == "how_many"
+    sent = "Nine in 10 Britons said two things, and 10% believe they could win the fight."
+    found = candidates(sent, "how_many", set(tokenize(q)), focus=question_focus(q))
+    assert max(found, key=lambda s: s.score).text == "10%"
+    share = _dated("a", "Dawn", 1, "Polls show 10% of Britons believe they could win the fight.")
+    count = _dated("b", "AP", 2, "Two polls show Britons believe they could win the fight.")
+    assert not build_answer(q, [share, count], AnswerOptions(threshold=-1.0)).disagreement
