@@ -183,6 +183,8 @@ def _cue_after(text: str, start: int, limit: int, closed: bool = False) -> Menti
     """
     toks = _tokens(text, start, limit)
     stop = next((k for k, t in enumerate(toks) if t.text in "“\"”«„" or t.text in ".!?;"), len(toks))
+    if closed and stop < len(toks) and toks[stop].text in "“«„":
+        return None  # "….” Then X said that “…”: that clause introduces its own quotation
     toks = toks[:stop]
     while toks and toks[0].text in ",:—–-":
         toks = toks[1:]

@@ -78,3 +78,12 @@ def test_seed_quotes_are_attributed(name: str) -> None:
     for (quote, speaker), (start, last) in zip(got, SEED_SPEAKERS[name], strict=True):
         assert quote.startswith(start)
         assert speaker is not None and speaker.split()[-1] == last
+
+
+def test_a_next_sentence_opening_its_own_quote_does_not_claim_the_previous_one() -> None:
+    # one paragraph, as an /ask passage window joins sentences: Asif's cue belongs to his own quote
+    text = ("Later, Turkiye’s Foreign Ministry announced a truce, adding that “both countries will meet "
+            "again on Nov 6 to discuss the ceasefire.” Talking to reporters today, Asif said that the "
+            "“delegation has departed and the negotiations will begin tomorrow morning.”")
+    found = {m.text.split()[0]: m.speaker for m in extract_quotes(text)}
+    assert found["both"] == "Turkiye’s Foreign Ministry"
