@@ -31,7 +31,6 @@ from summarizer.evidence import (
     assess,
     question_weights,
     sigmoid,
-    window_sentences,
 )
 from summarizer.passages import Passage
 from summarizer.retrieval import Hit, naive, newest, tokenize
@@ -242,7 +241,7 @@ def _quote_answer(question: str, ranked: Sequence[Evidence],
         cited = {e.hit.passage.article_id for e, _ in chosen}
         if len(chosen) < limit and ev.hit.passage.article_id not in cited:
             chosen.append((ev, found))
-    sentences = [next((s for s in window_sentences(ev.hit.passage) if found[0][:40] in s), ev.sentence)
+    sentences = [next((s for s in ev.hit.passage.window_sentences if found[0][:40] in s), ev.sentence)
                  for ev, found in chosen]
     short = f"{speaker} said: " + " … ".join(f"“{q}”" for q in quoting[0][1][:2])
     return short, [ev for ev, _ in chosen], sentences

@@ -12,7 +12,6 @@ import math
 from dataclasses import dataclass
 from datetime import datetime
 
-from summarizer.passages import Passage
 from summarizer.retrieval import FRESH_DAYS, Hit, age_days, tokenize
 from summarizer.spans import QType, Span, candidates, question_entities, question_focus, root
 
@@ -73,10 +72,6 @@ def _coverage(weights: dict[str, float], tokens: set[str]) -> float:
     return sum(w for t, w in weights.items() if t in tokens) / total if total else 0.0
 
 
-def window_sentences(p: Passage) -> list[str]:
-    return [s for s in (p.before, *p.sentences, p.after) if s]
-
-
 _QUOTE_VERBS = frozenset({"say", "said", "tell", "told", "write", "wrote", "describe", "react", "respond"})
 # words that frame a question rather than name what it asks about ("what is probably true about X")
 _FRAME = frozenset({
@@ -121,7 +116,7 @@ def assess(question: str, hit: Hit, qtype: QType, weights: dict[str, float] | No
     # matches the rest of the question (its predicate: "scored twice", "were killed")
     title_toks = set(tokenize(p.title))
     local = {t: w for t, w in weights.items() if t not in title_toks} or weights
-    for sent in window_sentences(p):
+    for sent in p.window_sentences:
         cov = _coverage(local, set(tokenize(sent)))
         if cov > best_cov:
             best_sentence, best_cov = sent, cov

@@ -62,9 +62,14 @@ class Passage:
         return clean_title(self.title)
 
     @property
+    def window_sentences(self) -> list[str]:
+        """The core's sentences with their neighbours, one by one."""
+        return [s for s in (self.before, *self.sentences, self.after) if s]
+
+    @property
     def window(self) -> str:
         """Core with its neighbours: where answer spans are looked for."""
-        return " ".join(p for p in (self.before, self.text, self.after) if p)
+        return " ".join(self.window_sentences)
 
 
 def _split(text: str, article_id: str) -> list[Sentence]:
