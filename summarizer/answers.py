@@ -33,15 +33,14 @@ from summarizer.evidence import (
     sigmoid,
 )
 from summarizer.passages import Passage
-from summarizer.retrieval import Hit, naive, newest, tokenize
+from summarizer.retrieval import Hit, naive, newest
 from summarizer.spans import (
     QType,
-    comparable_dates,
-    is_percent,
     question_focus,
     question_speaker,
     question_type,
     quotes_by,
+    same_slot,
     span_key,
 )
 from summarizer.types import Answer, Citation
@@ -186,12 +185,11 @@ def _source_label(p: Passage) -> str:
 
 def _disagreement(best: Evidence, others: Sequence[Evidence], qtype: QType,
                   focus: str | None) -> Evidence | None:
-    """Another outlet's differing number/date for the same slot (its sentence covers the question
-    about as well as the best one does; when the best counts the asked noun, "six days", so does it)."""
+    """Another outlet's differing number/date for the same slot (`same_slot`; its sentence covers the
+    question about as well as the best one does)."""
     if qtype not in ("how_many", "when") or not best.spans:
         return None
     mine = span_key(best.spans[0].text)
-    counted = focus is not None and tokenize(best.spans[0].text)[-1:] == [focus]
     outlet = best.hit.passage.outlet or best.hit.passage.article_id
     for ev in others:
         p = ev.hit.passage
@@ -199,12 +197,8 @@ def _disagreement(best: Evidence, others: Sequence[Evidence], qtype: QType,
             continue
         if ev.coverage < 0.85 * best.coverage or ev.score < 0.5 * best.score:
             continue
-        if counted and tokenize(ev.spans[0].text)[-1:] != [focus]:
+        if not same_slot(best.spans[0].text, ev.spans[0].text, qtype, focus):
             continue
-        if qtype == "when" and not comparable_dates(ev.spans[0].text, best.spans[0].text):
-            continue
-        if is_percent(ev.spans[0].text) != is_percent(best.spans[0].text):
-            continue  # a share and a count answer different questions
         theirs = span_key(ev.spans[0].text)
         if theirs and theirs != mine and theirs not in mine and mine not in theirs:
             return ev

@@ -45,10 +45,11 @@ class Span(NamedTuple):
 _MONTH = (r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|"
           r"Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?")
 _DAY = r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
+_YEAR = r"(?:1[89]|20)\d{2}"
 _DATE = re.compile(
     rf"\b(?:{_DAY},?\s+)?{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?(?:,?\s+\d{{4}})?\b"
     rf"|\b\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH}(?:,?\s+\d{{4}})?\b"
-    rf"|\b{_MONTH}\s+(?:of\s+)?\d{{4}}\b|\b{_DAY}\b|\b(?:1[89]|20)\d{{2}}s?\b")
+    rf"|\b{_MONTH}\s+(?:of\s+)?\d{{4}}\b|\b{_DAY}\b|\b{_YEAR}s?\b")
 _NUMWORD = (r"(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|"
             r"sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|"
             r"hundred|a dozen|dozens|hundreds|thousands)")
@@ -71,10 +72,10 @@ _PERSON_Q = re.compile(r"\b(?:who|whom|whose|person|people|man|woman|leader|pres
                        r"writer|astronaut|billionaire|politician|candidate|official|journalist|"
                        r"presenter|footballer|golfer|boxer|driver|king|queen|prince|princess)\b",
                        re.IGNORECASE)
-_WH = re.compile(r"\b(how many|how much|what (?:percentage|percent|proportion|share|fraction|number|amount)|"
+_AMOUNT = ("percentage", "percent", "proportion", "share", "fraction", "number", "amount")  # "what share"
+_WH = re.compile(rf"\b(how many|how much|what (?:{'|'.join(_AMOUNT)})|"
                  r"what year|which year|what date|what day|which day|what month|"
                  r"when|where|who|whom|whose|which|what|how long|how old)\b", re.IGNORECASE)
-_AMOUNT = frozenset({"percentage", "percent", "proportion", "share", "fraction", "number", "amount"})
 _FUTURE_Q = frozenset({"next", "upcoming", "future", "coming", "scheduled"})
 _FUTURE = re.compile(r"\b(?:will|shall|scheduled|expected|due|upcoming|next|set to|to be held|is to|"
                      r"are to)\b", re.IGNORECASE)
@@ -166,15 +167,15 @@ def candidates(sentence: str, qtype: QType, q_tokens: set[str], focus: str | Non
             score += 0.5
         if qtype == "who":
             score += (0.3 if len(text.split()) >= 2 else 0.0) - (0.5 if kind == "place" else 0.0)
-        if kind == "date" and not full_date(text):
+        if kind == "date" and not _full_date(text):
             score -= 0.3  # a bare weekday or year is relative or vague beside a day of a month
-        if kind == "date" and q_tokens & _FUTURE_Q and _FUTURE.search(sentence[max(0, start - 40):start]):
+        before = sentence[max(0, start - 40):start]
+        if kind == "date" and q_tokens & _FUTURE_Q and _FUTURE.search(before):
             score += 0.5  # "when are the *next* talks": a date scheduled in its own clause ("will resume on")
         if kind == "date" and _reported_on(sentence[:start], sentence[start + len(text):], q_roots):
             score -= 0.5  # "Asif on Wednesday confirmed", "the ministry said late Thursday": when said
         if kind == "name" and _adjective(text, sentence[start + len(text):]):
             score -= 0.5  # "through Qatari and Turkish mediation": the mediators are Qatar and Turkiye
-        before = sentence[max(0, start - 40):start]
         if kind in ("name", "place") and _AGENT.search(before) \
                 and {root(t) for t in tokenize(before)} & q_roots:
             score += 0.5  # the agent of the asked action: "the mediation of Turkiye and Qatar"
@@ -184,7 +185,7 @@ def candidates(sentence: str, qtype: QType, q_tokens: set[str], focus: str | Non
                 score -= 0.3  # "..., Asif said": the sentence's source, not who did the asked thing
         if start == 0 and len(text.split()) == 1:
             score -= 0.3  # a capitalised sentence opener is often an ordinary word
-        if focus in _PERCENT_Q and kind == "number" and not is_percent(text):
+        if focus in _PERCENT_Q and kind == "number" and not _is_percent(text):
             score -= 1.0  # "what percentage": a bare count (or "nine percentage points", a change) is not
         elif focus and kind == "number":
             following = tokenize(sentence[start + len(text):start + len(text) + 30])[:3]
@@ -274,22 +275,29 @@ _DAY_MONTH = re.compile(rf"\b(\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?({_MONTH})"
 _PERCENT_Q = frozenset({"percentage", "percent"})
 
 
-def is_percent(text: str) -> bool:
-    """A share ("62%", "nine percentage points", "40 per cent"), not a count."""
+def _is_percent(text: str) -> bool:
+    """A share ("62%", "40 per cent"), not a count."""
     return "%" in text or re.search(r"\bper ?cent", text, re.IGNORECASE) is not None
 
 
-def full_date(text: str) -> bool:
+def _full_date(text: str) -> bool:
     """A day of a month ("November 6", "6 Nov 2025"), not a bare weekday or year."""
     return _DAY_MONTH.search(text) is not None
 
 
-def comparable_dates(a: str, b: str) -> bool:
-    """Two dates that can contradict each other: two days of a month, or two bare years ("Thursday"
-    and "October 30" may be the same day)."""
-    if full_date(a) or full_date(b):
-        return full_date(a) and full_date(b)
-    return all(re.fullmatch(r"(?:1[89]|20)\d{2}", x.strip()) for x in (a, b))
+def same_slot(best: str, other: str, qtype: QType, focus: str | None) -> bool:
+    """`other` answers what `best` answers, so the two can contradict each other: when `best` counts the
+    asked noun ("six days") so does `other`; dates are two days of a month or two bare years
+    ("Thursday" and "October 30" may be the same day); a share and a count answer different questions."""
+    if focus is not None and tokenize(best)[-1:] == [focus] and tokenize(other)[-1:] != [focus]:
+        return False
+    if qtype == "when":
+        if _full_date(best) or _full_date(other):
+            if not (_full_date(best) and _full_date(other)):
+                return False
+        elif not all(re.fullmatch(_YEAR, x.strip()) for x in (best, other)):
+            return False
+    return _is_percent(best) == _is_percent(other)
 
 
 def span_key(text: str) -> str:
