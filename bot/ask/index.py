@@ -38,7 +38,17 @@ from sqlalchemy import (
 from bot.storage.models import Base
 from summarizer.embeddings import Embedder
 from summarizer.passages import Passage, make_passages, passage_vectors, title_vectors
-from summarizer.retrieval import CANDIDATES, STOPWORDS, Hit, Mode, fresh_first, rrf, story_first, with_titles
+from summarizer.retrieval import (
+    CANDIDATES,
+    STOPWORDS,
+    Hit,
+    Mode,
+    fresh_first,
+    fused_pool,
+    rrf,
+    story_first,
+    with_titles,
+)
 from summarizer.types import Article
 
 _TERM = re.compile(r"\w+", re.UNICODE)
@@ -203,7 +213,7 @@ class AskIndex:
             if mode in ("hybrid", "dense"):
                 rankings.append([int(row_ids[i]) for i in order[:CANDIDATES]])
         fused = rrf(rankings)
-        best = sorted(fused, key=lambda i: (-fused[i], i))[:2 * k]  # `fresh_first` keeps k
+        best = fused_pool(fused, k)
         if best and qvec is not None:
             missing = [i for i in best if i not in dense]
             if missing:  # a lexical hit beyond the dense candidates: compute its similarity directly
