@@ -271,16 +271,17 @@ def build_answer(question: str, hits: Sequence[Hit], options: AnswerOptions | No
         voters = [ev for ev in ranked[:5] if ev.score >= options.vote_floor * best.score]
         if max(sp.score for ev in voters for sp in ev.spans) < options.weak_span:
             voters = ranked[:5]  # the best passages only name bystanders: the next ones may say it
-        counted: set[tuple[str, str, str]] = set()
+        # one article is one report: its strongest mention of an answer votes, however often it
+        # repeats the name (the story's own parties are named in every paragraph)
+        reports: dict[tuple[str, str], float] = {}
         for ev in voters:
             for rank, span in enumerate(ev.spans):
                 key = span_key(span.text)
-                # one sentence is one report, though it sits in two windows (one's core, the next's context)
-                report = (ev.hit.passage.article_id, span.sentence, key)
-                if report not in counted:
-                    counted.add(report)
-                    votes[key] = votes.get(key, 0.0) + ev.score * span.score / (1 + rank)
-                    text_of.setdefault(key, span.text)
+                report = (ev.hit.passage.article_id, key)
+                reports[report] = max(reports.get(report, 0.0), ev.score * span.score / (1 + rank))
+                text_of.setdefault(key, span.text)
+        for (_, key), vote in reports.items():
+            votes[key] = votes.get(key, 0.0) + vote
         short = text_of[max(votes, key=lambda k: votes[k])] if votes else best.spans[0].text
         # the first citation states the answer (the votes may come from passages other than the best)
         stated = next((ev for ev in voters if any(span_key(sp.text) == span_key(short) for sp in ev.spans)),

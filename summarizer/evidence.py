@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from summarizer.retrieval import FRESH_DAYS, Hit, age_days, tokenize
-from summarizer.spans import QType, Span, candidates, question_entities, question_focus, root
+from summarizer.spans import QType, Span, asks_owner, candidates, question_entities, question_focus, root
 
 Model = tuple[tuple[str, float], ...]  # a logistic model's weights by feature name
 
@@ -110,6 +110,7 @@ def assess(question: str, hit: Hit, qtype: QType, weights: dict[str, float] | No
     predicate = _coverage(rest, {root(t) for t in tokens}) if rest else 1.0
     q_tokens = set(weights)
     focus = question_focus(question)
+    owner = asks_owner(question)
     best_sentence, best_cov = p.text, -1.0
     spans: list[Span] = []
     # within the passage, the title already gives the topic: the answer sentence is the one that
@@ -121,7 +122,7 @@ def assess(question: str, hit: Hit, qtype: QType, weights: dict[str, float] | No
         if cov > best_cov:
             best_sentence, best_cov = sent, cov
         if qtype not in ("other", "quote"):
-            for span in candidates(sent, qtype, q_tokens, focus):
+            for span in candidates(sent, qtype, q_tokens, focus, owner):
                 spans.append(Span(span.text, span.kind, span.score + 2.0 * cov, sent))
     type_present = bool(spans) or qtype in ("other", "quote")
     spans.sort(key=lambda s: -s.score)

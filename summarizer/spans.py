@@ -13,6 +13,7 @@ from functools import lru_cache
 from itertools import pairwise
 from typing import Literal, NamedTuple
 
+from summarizer.places import is_country
 from summarizer.quotes import CUE_WORDS
 from summarizer.retrieval import STOPWORDS, tokenize
 
@@ -140,9 +141,16 @@ def question_focus(question: str) -> str | None:
     return toks[0] if toks else None
 
 
-def candidates(sentence: str, qtype: QType, q_tokens: set[str], focus: str | None = None) -> list[Span]:
+def asks_owner(question: str) -> bool:
+    """The question asks for an owner ("whose", "which country's lawmakers"): a possessive answers it."""
+    return _OWNER_Q.search(question) is not None
+
+
+def candidates(sentence: str, qtype: QType, q_tokens: set[str], focus: str | None = None,
+               owner: bool = False) -> list[Span]:
     """Typed candidate spans of `sentence` not already in the question, scored by closeness to it;
-    a number followed by the counted noun ("14 people" for "how many people") scores higher."""
+    a number followed by the counted noun ("14 people" for "how many people") scores higher.
+    `owner`: the question `asks_owner`."""
     if qtype == "when":
         found = [(m.start(), m.group(), "date") for m in _DATE.finditer(sentence)]
     elif qtype == "how_many":
@@ -185,6 +193,10 @@ def candidates(sentence: str, qtype: QType, q_tokens: set[str], focus: str | Non
                 score -= 0.3  # "..., Asif said": the sentence's source, not who did the asked thing
         if start == 0 and len(text.split()) == 1:
             score -= 0.3  # a capitalised sentence opener is often an ordinary word
+        if kind in ("name", "place") and not owner and _POSSESSIVE.match(sentence, start + len(text)):
+            score -= 0.5  # "Pakistan’s delegation has left": a modifier, not who did the asked thing
+        if focus in _COUNTRY_Q and kind in ("name", "place"):
+            score += 0.6 if is_country(text) else -0.6  # "which countries mediated": Qatar, not Istanbul
         if focus in _PERCENT_Q and kind == "number" and not _is_percent(text):
             score -= 1.0  # "what percentage": a bare count (or "nine percentage points", a change) is not
         elif focus and kind == "number":
@@ -230,7 +242,7 @@ def _names(sentence: str, q_tokens: set[str]) -> list[tuple[int, str]]:
     Saka, Odegaard and Rice". A list of commas alone is not joined (it is often an apposition)."""
     items: list[tuple[int, int]] = []
     for m in _NAME.finditer(sentence):
-        text = m.group().rstrip(".,'’")
+        text = re.sub(r"['’]s$", "", m.group().rstrip(".,")).rstrip("'’")  # "Pakistan’s" -> "Pakistan"
         words = text.split()
         start = m.start()
         if words and words[0] in _WEAK_START:
@@ -273,6 +285,9 @@ _DAY_MONTH = re.compile(rf"\b(\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?({_MONTH})"
 
 
 _PERCENT_Q = frozenset({"percentage", "percent"})
+_COUNTRY_Q = frozenset({"country", "nation"})
+_OWNER_Q = re.compile(r"\bwhose\b|\b(?:which|what)\s+\w+['’]s\b", re.IGNORECASE)
+_POSSESSIVE = re.compile(r"['’]s\b")
 
 
 def _is_percent(text: str) -> bool:

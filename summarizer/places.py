@@ -1,0 +1,48 @@
+"""Which names are countries: a "which country" question wants Qatar, not Istanbul.
+
+The names are CLDR's English territory names (through Babel, already a dependency of the text
+extractor), plus the short and older forms news writes ("US", "Britain", "Turkey") and the UK's
+nations, which quizzes and reports call countries. Accents are folded ("Turkiye" is "Türkiye").
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+# the forms CLDR's standard names leave out
+_ALIASES = (
+    "US", "U.S.", "USA", "U.S.A.", "America", "UK", "U.K.", "Britain", "Great Britain", "England", "Scotland",
+    "Wales", "Northern Ireland", "Turkey", "Czech Republic", "Burma", "Myanmar", "Ivory Coast", "Holland",
+    "Congo", "Democratic Republic of Congo", "Democratic Republic of the Congo", "DRC", "Palestine", "Gaza",
+    "Vatican", "Hong Kong", "Macau", "Macao", "Bosnia", "Bosnia and Herzegovina", "East Timor", "Swaziland",
+    "UAE", "Emirates", "South Korea", "North Korea", "Korea", "Soviet Union", "USSR")
+# CLDR's groupings and placeholders: the EU, the eurozone, the UN, "Unknown Region", pseudo-locales
+_NOT_COUNTRIES = frozenset({"EU", "EZ", "UN", "ZZ", "QO", "XA", "XB"})
+# "which nations" lists them: "Turkiye and Qatar", "China, Russia, Iran"
+_LIST = re.compile(r",?\s+(?:and|or|&)\s+|,\s+")
+
+
+def _fold(name: str) -> str:
+    text = unicodedata.normalize("NFKD", name)
+    text = "".join(c for c in text if not unicodedata.combining(c)).replace("&", "and")
+    text = re.sub(r"^the\s+", "", text.strip().lower())
+    return " ".join(re.sub(r"[^\w\s]", "", text).split())
+
+
+@lru_cache(maxsize=1)
+def _countries() -> frozenset[str]:
+    from babel import Locale
+
+    names = [name for code, name in Locale("en").territories.items()
+             if not code.isdigit() and code not in _NOT_COUNTRIES]
+    # "Myanmar (Burma)", "Hong Kong SAR China": the plain name before the qualifier
+    names += [re.split(r"\s+(?:\(|SAR\b)", name)[0] for name in names]
+    return frozenset(_fold(name) for name in (*names, *_ALIASES))
+
+
+def is_country(name: str) -> bool:
+    """`name` is a country, or a list of countries ("Turkiye and Qatar")."""
+    parts = [p for p in _LIST.split(name.strip()) if p]
+    return bool(parts) and all(_fold(p) in _countries() for p in parts)
