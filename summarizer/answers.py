@@ -58,6 +58,7 @@ CONFIDENCE_WEIGHTS: Model = (
     ("best_title", -1.28), ("best_recency", -0.789))
 CONFIDENCE_BIAS = -2.257
 CONFIDENCE_THRESHOLD = 0.623
+QUOTE_TIE = 0.9  # quoting passages within this share of the best evidence score count as equal
 
 
 @dataclass(frozen=True)
@@ -230,6 +231,11 @@ def _quote_answer(question: str, ranked: Sequence[Evidence],
                and (found := quotes_by(ev.hit.passage.window, speaker))]
     if not quoting:
         return None
+    # of passages that quote X about equally well, the one nearest its article's top: news leads
+    # with the main statement, later paragraphs add side remarks
+    close = [pair for pair in quoting if pair[0].score >= QUOTE_TIE * quoting[0][0].score]
+    lead = min(close, key=lambda pair: pair[0].hit.passage.index)
+    quoting = [lead, *(pair for pair in quoting if pair is not lead)]
     chosen: list[tuple[Evidence, list[str]]] = []
     for ev, found in quoting:  # one passage per article: a neighbouring window repeats its quotes
         cited = {e.hit.passage.article_id for e, _ in chosen}
@@ -237,7 +243,8 @@ def _quote_answer(question: str, ranked: Sequence[Evidence],
             chosen.append((ev, found))
     sentences = [next((s for s in ev.hit.passage.window_sentences if found[0][:40] in s), ev.sentence)
                  for ev, found in chosen]
-    short = f"{speaker} said: " + " … ".join(f"“{q}”" for q in quoting[0][1][:2])
+    # a quotation cut before its attribution keeps the comma that led into it ("…completely," he said)
+    short = f"{speaker} said: " + " … ".join(f"“{q.rstrip(' ,;:')}”" for q in quoting[0][1][:2])
     return short, [ev for ev, _ in chosen], sentences
 
 

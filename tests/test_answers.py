@@ -399,3 +399,18 @@ def test_an_article_votes_once_for_an_answer_however_often_it_names_it() -> None
             hit("b", 6, "Pakistan hosted no talks but joined the hosted talks.")]
     g = build_answer("Which country hosted the talks?", hits, AnswerOptions(threshold=-1.0))
     assert g.short == "Qatar"  # the party named in every paragraph of one report is not three reports
+
+
+def test_a_bare_quote_question_leads_with_the_articles_main_statement() -> None:
+    def said(index: int, dense: float, text: str) -> Hit:
+        p = Passage(id=f"a#{index}", article_id="a", index=index, sentences=(text,))
+        return Hit(passage=p, score=1.0, lexical=3.0, dense=dense)
+
+    main = said(0, 0.55, "“Peace is only possible when the attacks end,” Asif said on Friday.")
+    side = said(6, 0.70, "“The chief minister cannot take directions from outside,” Asif said.")
+    g = build_answer("What did Asif say?", [side, main], AnswerOptions(threshold=-1.0))
+    assert g.evidence[0].hit.passage.index == 6  # the side remark matches a little better ...
+    assert g.short == "Asif said: “Peace is only possible when the attacks end”"  # ... the lead wins
+    far = said(6, 0.95, "“The chief minister cannot take directions from outside,” Asif said.")
+    clear = build_answer("What did Asif say?", [far, main], AnswerOptions(threshold=-1.0))
+    assert "chief minister" in clear.short  # a clearly better match still leads
