@@ -1,8 +1,10 @@
-"""Which names are countries: a "which country" question wants Qatar, not Istanbul.
+"""Which names are countries or US states: a "which country" question wants Qatar, not Istanbul.
 
 The names are CLDR's English territory names (through Babel, already a dependency of the text
 extractor), plus the short and older forms news writes ("US", "Britain", "Turkey") and the UK's
 nations, which quizzes and reports call countries. Accents are folded ("Turkiye" is "Türkiye").
+"Which state" in English news asks for a US state unless the question names another country's
+("which Indian state" has another focus word).
 """
 
 from __future__ import annotations
@@ -20,6 +22,14 @@ _ALIASES = (
     "UAE", "Emirates", "South Korea", "North Korea", "Korea", "Soviet Union", "USSR")
 # CLDR's groupings and placeholders: the EU, the eurozone, the UN, "Unknown Region", pseudo-locales
 _NOT_COUNTRIES = frozenset({"EU", "EZ", "UN", "ZZ", "QO", "XA", "XB"})
+_US_STATES = frozenset(_x.lower() for _x in (
+    "Alabama", "Alaska", "Arizona", "Arkansas", "California", "Colorado", "Connecticut", "Delaware",
+    "Florida", "Georgia", "Hawaii", "Idaho", "Illinois", "Indiana", "Iowa", "Kansas", "Kentucky", "Louisiana",
+    "Maine", "Maryland", "Massachusetts", "Michigan", "Minnesota", "Mississippi", "Missouri", "Montana",
+    "Nebraska", "Nevada", "New Hampshire", "New Jersey", "New Mexico", "New York", "North Carolina",
+    "North Dakota", "Ohio", "Oklahoma", "Oregon", "Pennsylvania", "Rhode Island", "South Carolina",
+    "South Dakota", "Tennessee", "Texas", "Utah", "Vermont", "Virginia", "Washington", "West Virginia",
+    "Wisconsin", "Wyoming"))
 # "which nations" lists them: "Turkiye and Qatar", "China, Russia, Iran"
 _LIST = re.compile(r",?\s+(?:and|or|&)\s+|,\s+")
 
@@ -42,7 +52,20 @@ def _countries() -> frozenset[str]:
     return frozenset(_fold(name) for name in (*names, *_ALIASES))
 
 
+def _all_in(name: str, names: frozenset[str]) -> bool:
+    parts = [p for p in _LIST.split(name.strip()) if p]
+    return bool(parts) and all(_fold(p) in names for p in parts)
+
+
 def is_country(name: str) -> bool:
     """`name` is a country, or a list of countries ("Turkiye and Qatar")."""
-    parts = [p for p in _LIST.split(name.strip()) if p]
-    return bool(parts) and all(_fold(p) in _countries() for p in parts)
+    return _all_in(name, _countries())
+
+
+def is_us_state(name: str) -> bool:
+    """`name` is a US state, or a list of them."""
+    return _all_in(name, _US_STATES)
+
+
+# the place a question's focus word asks for ("which *countries*"), by `summarizer.spans.question_focus`
+PLACE_CHECKS = {"country": is_country, "nation": is_country, "state": is_us_state}

@@ -13,7 +13,7 @@ from functools import lru_cache
 from itertools import pairwise
 from typing import Literal, NamedTuple
 
-from summarizer.places import is_country
+from summarizer.places import PLACE_CHECKS
 from summarizer.quotes import CUE_WORDS
 from summarizer.retrieval import STOPWORDS, tokenize
 
@@ -133,8 +133,8 @@ def question_entities(question: str) -> set[str]:
 
 def question_focus(question: str) -> str | None:
     """The stemmed noun the question counts or picks ("how many *people*", "which *state*")."""
-    m = re.search(r"\b(?:how many|how much|which|what)\s+(?:of\s+the\s+)?([a-z][\w-]+)", question,
-                  re.IGNORECASE)
+    m = re.search(r"\b(?:how many|how much|which|what)\s+(?:of\s+the\s+)?(?:US\s+|U\.S\.\s+|American\s+)?"
+                  r"([a-z][\w-]+)", question, re.IGNORECASE)
     if m is None:
         return None
     toks = tokenize(m.group(1))
@@ -195,8 +195,9 @@ def candidates(sentence: str, qtype: QType, q_tokens: set[str], focus: str | Non
             score -= 0.3  # a capitalised sentence opener is often an ordinary word
         if kind in ("name", "place") and not owner and _POSSESSIVE.match(sentence, start + len(text)):
             score -= 0.5  # "Pakistan’s delegation has left": a modifier, not who did the asked thing
-        if focus in _COUNTRY_Q and kind in ("name", "place"):
-            score += 0.6 if is_country(text) else -0.6  # "which countries mediated": Qatar, not Istanbul
+        if focus in PLACE_CHECKS and kind in ("name", "place"):
+            # "which countries mediated": Qatar, not Istanbul; "which state": Texas, not Houston
+            score += 0.6 if PLACE_CHECKS[focus](text) else -0.6
         if focus in _PERCENT_Q and kind == "number" and not _is_percent(text):
             score -= 1.0  # "what percentage": a bare count (or "nine percentage points", a change) is not
         elif focus and kind == "number":
@@ -285,7 +286,6 @@ _DAY_MONTH = re.compile(rf"\b(\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?({_MONTH})"
 
 
 _PERCENT_Q = frozenset({"percentage", "percent"})
-_COUNTRY_Q = frozenset({"country", "nation"})
 _OWNER_Q = re.compile(r"\bwhose\b|\b(?:which|what)\s+\w+['’]s\b", re.IGNORECASE)
 _POSSESSIVE = re.compile(r"['’]s\b")
 

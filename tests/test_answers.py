@@ -19,7 +19,7 @@ from summarizer.answers import (
 )
 from summarizer.evidence import predicate_words
 from summarizer.passages import Passage, make_passages, passage_vectors
-from summarizer.places import is_country
+from summarizer.places import is_country, is_us_state
 from summarizer.retrieval import Hit, MemoryIndex, fresh_first, rrf, tokenize
 from summarizer.spans import (
     asks_owner,
@@ -375,6 +375,15 @@ def test_a_country_question_wants_countries() -> None:
     where = set(tokenize("Where were the talks brokered?"))
     plain = {s.text: s.score for s in candidates(sent, "where", where)}
     assert plain["Istanbul"] > found["Istanbul"]  # a city is only demoted when a country is asked for
+
+
+def test_a_state_question_wants_a_us_state() -> None:
+    assert is_us_state("Texas") and is_us_state("New York and New Jersey") and not is_us_state("Houston")
+    q = "Which US state was hit by the ice storm?"
+    assert question_focus(q) == "state" and question_focus("Which Indian state voted?") == "indian"
+    sent = "Officials from Texas said on Monday that the ice storm hit hardest in Houston."
+    found = {s.text: s.score for s in candidates(sent, question_type(q), set(tokenize(q)), question_focus(q))}
+    assert max(found, key=lambda t: found[t]) == "Texas"
 
 
 def test_a_possessive_names_a_modifier_unless_an_owner_is_asked_for() -> None:
