@@ -16,10 +16,10 @@ from functools import lru_cache
 # the forms CLDR's standard names leave out
 _ALIASES = (
     "US", "U.S.", "USA", "U.S.A.", "America", "UK", "U.K.", "Britain", "Great Britain", "England", "Scotland",
-    "Wales", "Northern Ireland", "Turkey", "Czech Republic", "Burma", "Myanmar", "Ivory Coast", "Holland",
+    "Wales", "Northern Ireland", "Turkey", "Czech Republic", "Burma", "Ivory Coast", "Holland",
     "Congo", "Democratic Republic of Congo", "Democratic Republic of the Congo", "DRC", "Palestine", "Gaza",
-    "Vatican", "Hong Kong", "Macau", "Macao", "Bosnia", "Bosnia and Herzegovina", "East Timor", "Swaziland",
-    "UAE", "Emirates", "South Korea", "North Korea", "Korea", "Soviet Union", "USSR")
+    "Vatican", "Macau", "Bosnia", "East Timor", "Swaziland",
+    "UAE", "Emirates", "Korea", "Soviet Union", "USSR")
 # CLDR's groupings and placeholders: the EU, the eurozone, the UN, "Unknown Region", pseudo-locales
 _NOT_COUNTRIES = frozenset({"EU", "EZ", "UN", "ZZ", "QO", "XA", "XB"})
 _US_STATES = frozenset(_x.lower() for _x in (
