@@ -28,17 +28,15 @@ from summarizer.evidence import (
     EVIDENCE_WEIGHTS,
     Evidence,
     Model,
+    Question,
     assess,
-    question_weights,
     sigmoid,
 )
 from summarizer.passages import Passage
 from summarizer.retrieval import Hit, naive, newest
 from summarizer.spans import (
     QType,
-    question_focus,
     question_speaker,
-    question_type,
     quotes_by,
     same_slot,
     span_key,
@@ -221,12 +219,12 @@ def _differ(a: Evidence, b: Evidence) -> str:
             f"{b.spans[0].text} ({_source_label(b.hit.passage)})")
 
 
-def _quote_answer(question: str, ranked: Sequence[Evidence],
+def _quote_answer(question: Question, ranked: Sequence[Evidence],
                   limit: int) -> tuple[str, list[Evidence], list[str]] | None:
-    """'What did X say': X's quotations (see `summarizer.quotes`) from the best passage quoting X. The
-    support is the passages that quote X (up to `limit`, one per article), each with the sentence
-    holding its first quotation of X, and nothing else."""
-    speaker = question_speaker(question)
+    """'What did X say': X's quotations (see `summarizer.quotes`) from the passage that quotes X most
+    to the point. The support is the passages that quote X (up to `limit`, one per article), each with
+    the sentence holding its first quotation of X, and nothing else."""
+    speaker = question_speaker(question.text)
     if speaker is None:
         return None
     last = speaker.split()[-1].lower()
@@ -234,11 +232,16 @@ def _quote_answer(question: str, ranked: Sequence[Evidence],
                and (found := quotes_by(ev.hit.passage.window, speaker))]
     if not quoting:
         return None
-    # of passages that quote X about equally well, the one nearest its article's top: news leads
-    # with the main statement, later paragraphs add side remarks
-    close = [pair for pair in quoting if pair[0].score >= QUOTE_TIE * quoting[0][0].score]
-    lead = min(close, key=lambda pair: pair[0].hit.passage.index)
-    quoting = [lead, *(pair for pair in quoting if pair is not lead)]
+    # news leads with the main statement, later paragraphs add side remarks: a bare "what did X say"
+    # (nothing asked about) takes the quotes nearest their articles' tops, whatever the passages'
+    # match with the question's few words; otherwise, of passages that quote X about equally well,
+    # the one nearest its article's top leads
+    if not question.predicate:
+        quoting.sort(key=lambda pair: pair[0].hit.passage.index)
+    else:
+        close = [pair for pair in quoting if pair[0].score >= QUOTE_TIE * quoting[0][0].score]
+        lead = min(close, key=lambda pair: pair[0].hit.passage.index)
+        quoting = [lead, *(pair for pair in quoting if pair is not lead)]
     chosen: list[tuple[Evidence, list[str]]] = []
     for ev, found in quoting:  # one passage per article: a neighbouring window repeats its quotes
         cited = {e.hit.passage.article_id for e, _ in chosen}
@@ -254,17 +257,17 @@ def _quote_answer(question: str, ranked: Sequence[Evidence],
 def build_answer(question: str, hits: Sequence[Hit], options: AnswerOptions | None = None) -> Grounded:
     """The structured grounded answer (or refusal) for `question` from its retrieved `hits`."""
     options = options or AnswerOptions()
-    qtype = question_type(question)
-    weights = question_weights(question)
+    asked = Question.parse(question)
+    qtype = asked.qtype
     latest = newest(hits)
-    evidence = [assess(question, h, qtype, weights, latest, options.evidence, options.evidence_bias)
+    evidence = [assess(asked, h, latest, options.evidence, options.evidence_bias)
                 for h in hits[: options.consider]]
     # rank by evidence; a story hit keeps the lead unless an outside hit is clearly better
     ranked = sorted(evidence, key=lambda e: -(e.score + (options.story_margin if e.hit.in_story else 0)))
     sig = signals(hits, evidence)
     confidence = sig.confidence(options) if ranked else 0.0
     # "what did X say": X's own attributed words are the evidence, whatever the overall confidence
-    quoted = _quote_answer(question, ranked, options.max_citations) if qtype == "quote" else None
+    quoted = _quote_answer(asked, ranked, options.max_citations) if qtype == "quote" else None
     if not ranked or (quoted is None and confidence < options.threshold):
         return Grounded(question, qtype, False, REFUSAL, (), (), tuple(ranked), confidence=confidence)
     best = ranked[0]
@@ -297,7 +300,7 @@ def build_answer(question: str, hits: Sequence[Hit], options: AnswerOptions | No
         stated = next((ev for ev in voters if any(span_key(sp.text) == span_key(short) for sp in ev.spans)),
                       best)
         support = [stated, best] if stated is not best else support
-        other = _disagreement(best, ranked[1:], qtype, question_focus(question))
+        other = _disagreement(best, ranked[1:], qtype, asked.focus)
         if other is not None:
             disagreement = True
             short = _differ(best, other)

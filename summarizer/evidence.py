@@ -9,11 +9,22 @@ short answer and the citations (`summarizer.answers`).
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from types import MappingProxyType
 
 from summarizer.retrieval import FRESH_DAYS, Hit, age_days, tokenize
-from summarizer.spans import QType, Span, asks_owner, candidates, question_entities, question_focus, root
+from summarizer.spans import (
+    QType,
+    Span,
+    asks_owner,
+    candidates,
+    question_entities,
+    question_focus,
+    question_type,
+    root,
+)
 
 Model = tuple[tuple[str, float], ...]  # a logistic model's weights by feature name
 
@@ -67,7 +78,7 @@ def question_weights(question: str) -> dict[str, float]:
     return weights
 
 
-def _coverage(weights: dict[str, float], tokens: set[str]) -> float:
+def _coverage(weights: Mapping[str, float], tokens: set[str]) -> float:
     total = sum(weights.values())
     return sum(w for t, w in weights.items() if t in tokens) / total if total else 0.0
 
@@ -80,7 +91,7 @@ _FRAME = frozenset({
     "thought", "feel", "felt", "believe", "believed", "long", "still", "supposed", "kind"})
 
 
-def predicate_words(question: str, weights: dict[str, float] | None = None) -> list[str]:
+def predicate_words(question: str, weights: Mapping[str, float] | None = None) -> list[str]:
     """The question's content words that are not names, numbers, the asked-for type ("which
     *country*") or question framing: what the evidence must talk about."""
     weights = weights if weights is not None else question_weights(question)
@@ -88,17 +99,37 @@ def predicate_words(question: str, weights: dict[str, float] | None = None) -> l
     return [t for t, w in weights.items() if w == 1.0 and t not in skip]
 
 
+@dataclass(frozen=True)
+class Question:
+    """What a question asks, analysed once and read by every passage's assessment: its type, its
+    weighted content words, the roots of its predicate words, the asked-for noun ("which *country*")
+    and whether it asks for an owner ("whose")."""
+
+    text: str
+    qtype: QType
+    weights: Mapping[str, float]
+    predicate: frozenset[str]
+    focus: str | None
+    owner: bool
+
+    @classmethod
+    def parse(cls, text: str) -> Question:
+        weights = question_weights(text)
+        return cls(text=text, qtype=question_type(text), weights=MappingProxyType(weights),
+                   predicate=frozenset(root(t) for t in predicate_words(text, weights)),
+                   focus=question_focus(text), owner=asks_owner(text))
+
+
 def sigmoid(x: float) -> float:
     return 1.0 / (1.0 + math.exp(-x))
 
 
-def assess(question: str, hit: Hit, qtype: QType, weights: dict[str, float] | None = None,
-           latest: datetime | None = None, model: Model = EVIDENCE_WEIGHTS, bias: float = EVIDENCE_BIAS
-           ) -> Evidence:
+def assess(question: Question, hit: Hit, latest: datetime | None = None, model: Model = EVIDENCE_WEIGHTS,
+           bias: float = EVIDENCE_BIAS) -> Evidence:
     """Score one hit: coverage of the question by title + window, dense similarity, typed span;
     `latest` is the newest retrieved article's time (`summarizer.retrieval.newest`), `model` and
     `bias` the logistic model's weights by feature name."""
-    weights = weights if weights is not None else question_weights(question)
+    weights, qtype = question.weights, question.qtype
     p = hit.passage
     tokens = set(tokenize(f"{p.title} {p.window}"))
     coverage = _coverage(weights, tokens)
@@ -106,11 +137,9 @@ def assess(question: str, hit: Hit, qtype: QType, weights: dict[str, float] | No
     entities = _coverage(named, tokens) if named else 1.0
     # the rest of the question is what it asks *about* the names ("population", "mediated"):
     # a passage that only shares the names is about the right subject, not the asked fact
-    rest = {root(t): 1.0 for t in predicate_words(question, weights)}
+    rest = dict.fromkeys(question.predicate, 1.0)
     predicate = _coverage(rest, {root(t) for t in tokens}) if rest else 1.0
     q_tokens = set(weights)
-    focus = question_focus(question)
-    owner = asks_owner(question)
     best_sentence, best_cov = p.text, -1.0
     spans: list[Span] = []
     # within the passage, the title already gives the topic: the answer sentence is the one that
@@ -122,7 +151,7 @@ def assess(question: str, hit: Hit, qtype: QType, weights: dict[str, float] | No
         if cov > best_cov:
             best_sentence, best_cov = sent, cov
         if qtype not in ("other", "quote"):
-            for span in candidates(sent, qtype, q_tokens, focus, owner):
+            for span in candidates(sent, qtype, q_tokens, question.focus, question.owner):
                 spans.append(Span(span.text, span.kind, span.score + 2.0 * cov, sent))
     type_present = bool(spans) or qtype in ("other", "quote")
     spans.sort(key=lambda s: -s.score)

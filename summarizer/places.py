@@ -30,8 +30,6 @@ _US_STATES = frozenset(_x.lower() for _x in (
     "North Dakota", "Ohio", "Oklahoma", "Oregon", "Pennsylvania", "Rhode Island", "South Carolina",
     "South Dakota", "Tennessee", "Texas", "Utah", "Vermont", "Virginia", "Washington", "West Virginia",
     "Wisconsin", "Wyoming"))
-# "which nations" lists them: "Turkiye and Qatar", "China, Russia, Iran"
-_LIST = re.compile(r",?\s+(?:and|or|&)\s+|,\s+")
 
 
 def _fold(name: str) -> str:
@@ -52,19 +50,14 @@ def _countries() -> frozenset[str]:
     return frozenset(_fold(name) for name in (*names, *_ALIASES))
 
 
-def _all_in(name: str, names: frozenset[str]) -> bool:
-    parts = [p for p in _LIST.split(name.strip()) if p]
-    return bool(parts) and all(_fold(p) in names for p in parts)
-
-
 def is_country(name: str) -> bool:
-    """`name` is a country, or a list of countries ("Turkiye and Qatar")."""
-    return _all_in(name, _countries())
+    """`name` is a country ("Türkiye", "the Netherlands", "U.S.")."""
+    return _fold(name) in _countries()
 
 
 def is_us_state(name: str) -> bool:
-    """`name` is a US state, or a list of them."""
-    return _all_in(name, _US_STATES)
+    """`name` is a US state."""
+    return _fold(name) in _US_STATES
 
 
 # the place a question's focus word asks for ("which *countries*"), by `summarizer.spans.question_focus`

@@ -197,7 +197,7 @@ def candidates(sentence: str, qtype: QType, q_tokens: set[str], focus: str | Non
             score -= 0.5  # "Pakistan’s delegation has left": a modifier, not who did the asked thing
         if focus in PLACE_CHECKS and kind in ("name", "place"):
             # "which countries mediated": Qatar, not Istanbul; "which state": Texas, not Houston
-            score += 0.6 if PLACE_CHECKS[focus](text) else -0.6
+            score += 0.6 if all(map(PLACE_CHECKS[focus], _members(text))) else -0.6
         if focus in _PERCENT_Q and kind == "number" and not _is_percent(text):
             score -= 1.0  # "what percentage": a bare count (or "nine percentage points", a change) is not
         elif focus and kind == "number":
@@ -235,6 +235,12 @@ def _adjective(text: str, after: str) -> bool:
 _AGENT = re.compile(r"\b(?:by|of)\s+(?:the\s+)?$")
 _AND = re.compile(r",?\s+(?:and|or|&)\s+")
 _COMMA = re.compile(r",\s+")
+_LIST = re.compile(f"{_AND.pattern}|{_COMMA.pattern}")
+
+
+def _members(names: str) -> list[str]:
+    """The names of a coordination ("Turkiye and Qatar", "China, Russia, Iran"), or the one name."""
+    return [p for p in _LIST.split(names.strip()) if p] or [names]
 
 
 def _names(sentence: str, q_tokens: set[str]) -> list[tuple[int, str]]:

@@ -14,7 +14,6 @@ from summarizer.answers import (
     AnswerOptions,
     answer_question,
     build_answer,
-    question_type,
     signals,
 )
 from summarizer.evidence import predicate_words
@@ -26,6 +25,7 @@ from summarizer.spans import (
     candidates,
     question_focus,
     question_speaker,
+    question_type,
     quotes_by,
     root,
     span_key,
@@ -365,9 +365,9 @@ def test_a_percentage_question_wants_a_share() -> None:
 
 
 def test_a_country_question_wants_countries() -> None:
-    assert is_country("Turkiye and Qatar") and is_country("the Netherlands") and is_country("U.S.")
-    assert is_country("China, Russia, Iran") and is_country("Wales") and is_country("Türkiye")
-    assert not any(map(is_country, ("Istanbul", "European Union", "Qatar and Doha")))
+    assert is_country("Turkiye") and is_country("the Netherlands") and is_country("U.S.")
+    assert is_country("Wales") and is_country("Türkiye") and is_country("Myanmar")
+    assert not any(map(is_country, ("Istanbul", "European Union", "Turkiye and Qatar")))
     q = "Which countries brokered the talks?"
     sent = "Turkiye and Qatar said the talks they brokered in Istanbul ended."
     found = {s.text: s.score for s in candidates(sent, question_type(q), set(tokenize(q)), question_focus(q))}
@@ -375,10 +375,14 @@ def test_a_country_question_wants_countries() -> None:
     where = set(tokenize("Where were the talks brokered?"))
     plain = {s.text: s.score for s in candidates(sent, "where", where)}
     assert plain["Istanbul"] > found["Istanbul"]  # a city is only demoted when a country is asked for
+    # a list is countries when every member is one
+    lists = "The talks were hosted by China, Russia and Iran, then by Qatar and Doha officials."
+    found = {s.text: s.score for s in candidates(lists, "which", set(tokenize(q)), question_focus(q))}
+    assert found["China, Russia and Iran"] > found["Qatar and Doha"]
 
 
 def test_a_state_question_wants_a_us_state() -> None:
-    assert is_us_state("Texas") and is_us_state("New York and New Jersey") and not is_us_state("Houston")
+    assert is_us_state("Texas") and is_us_state("New York") and not is_us_state("Houston")
     q = "Which US state was hit by the ice storm?"
     assert question_focus(q) == "state" and question_focus("Which Indian state voted?") == "indian"
     sent = "Officials from Texas said on Monday that the ice storm hit hardest in Houston."
@@ -410,7 +414,7 @@ def test_an_article_votes_once_for_an_answer_however_often_it_names_it() -> None
     assert g.short == "Qatar"  # the party named in every paragraph of one report is not three reports
 
 
-def test_a_bare_quote_question_leads_with_the_articles_main_statement() -> None:
+def test_a_bare_quote_question_leads_with_the_articles_main_statements() -> None:
     def said(index: int, dense: float, text: str) -> Hit:
         p = Passage(id=f"a#{index}", article_id="a", index=index, sentences=(text,))
         return Hit(passage=p, score=1.0, lexical=3.0, dense=dense)
@@ -421,5 +425,7 @@ def test_a_bare_quote_question_leads_with_the_articles_main_statement() -> None:
     assert g.evidence[0].hit.passage.index == 6  # the side remark matches a little better ...
     assert g.short == "Asif said: “Peace is only possible when the attacks end”"  # ... the lead wins
     far = said(6, 0.95, "“The chief minister cannot take directions from outside,” Asif said.")
-    clear = build_answer("What did Asif say?", [far, main], AnswerOptions(threshold=-1.0))
-    assert "chief minister" in clear.short  # a clearly better match still leads
+    bare = build_answer("What did Asif say?", [far, main], AnswerOptions(threshold=-1.0))
+    assert "Peace" in bare.short  # nothing asked about: the match with "what did Asif say" counts for nothing
+    asked = build_answer("What did Asif say about directions?", [far, main], AnswerOptions(threshold=-1.0))
+    assert "chief minister" in asked.short  # a question about something takes the passage about it
