@@ -429,3 +429,15 @@ def test_a_bare_quote_question_leads_with_the_articles_main_statements() -> None
     assert "Peace" in bare.short  # nothing asked about: the match with "what did Asif say" counts for nothing
     asked = build_answer("What did Asif say about directions?", [far, main], AnswerOptions(threshold=-1.0))
     assert "chief minister" in asked.short  # a question about something takes the passage about it
+
+
+def test_a_quote_question_about_someone_the_coverage_never_names_is_refused() -> None:
+    def hit(idx: int, text: str) -> Hit:
+        p = Passage(id=f"a#{idx}", article_id="a", index=idx, sentences=(text,))
+        return Hit(passage=p, score=1.0, lexical=3.0, dense=0.8)
+
+    hits = [hit(0, "Asif said the ceasefire would hold."), hit(1, "“We will talk again,” Asif said.")]
+    assert not build_answer("What did Biden say?", hits, AnswerOptions(threshold=-1.0)).answered
+    assert build_answer("What did Asif say?", hits, AnswerOptions(threshold=-1.0)).quoted
+    # a speaker described, not named, may be answered from what the coverage reports
+    assert build_answer("What did the defence minister say?", hits, AnswerOptions(threshold=-1.0)).answered
