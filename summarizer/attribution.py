@@ -35,7 +35,7 @@ __all__ = ["Speaker", "attribute", "clean_name"]
 
 _TOKEN = re.compile(
     r"(?:[A-Z]\.){2,}|(?:Mr|Mrs|Ms|Dr|Sen|Rep|Gov|Gen|Lt|Col|Sgt|Capt|Rev|Prof|St|Jr|Sr|Maj|Adm|Pres|Supt)\."
-    r"|[A-Z]\.(?=\s+[A-Z])|[^\W\d_][\w’'-]*|\d[\d,.:]*\w*|[^\w\s]"
+    r"|[A-Z]\.(?=\s+[A-Z])|[^\W\d_][\w’'-]*|\d(?:[\d,.:]*\d)?\w*|[^\w\s]"
 )
 _DETERMINERS = wordset("the a an another one this that his her its their our my your some")
 _PARTICIPLES = wordset(
@@ -82,9 +82,11 @@ def _is_cap(tok: _Tok) -> bool:
     return tok.text[:1].isupper() or tok.low in _PARTICLES
 
 
-def _is_cue(tok: _Tok, nxt: _Tok | None) -> bool:
+def _is_cue(tok: _Tok, nxt: _Tok | None, prev: _Tok | None = None) -> bool:
     if tok.low == "according":
         return nxt is not None and nxt.low == "to"
+    if prev is not None and tok.text[:1].isupper() and _is_cap(prev):
+        return False  # part of a name: "United States"
     return tok.low in CUE_WORDS
 
 
@@ -106,7 +108,7 @@ def _backward(toks: list[_Tok], text: str) -> Mention | None:
             i = j - 1
         elif t.text == "," and i > 0:
             j = i - 1
-            while j >= 0 and toks[j].text != "," and i - j < 14:
+            while j >= 0 and toks[j].text != "," and i - j < 26:
                 j -= 1
             if j < 0 or toks[j].text != ",":
                 return None
@@ -162,14 +164,36 @@ def _forward(toks: list[_Tok], text: str) -> Mention | None:
         while j + 1 < len(toks) and _is_cap(toks[j + 1]) and toks[j + 1].text[0].isalpha():
             j += 1
         return Mention(t.start, toks[j].end, "name", text[t.start:toks[j].end])
+    described = _described(toks[i:], text)
+    if described is not None:
+        return described
     if t.low in _DETERMINERS and t.low not in ("that", "this"):
         j = i
-        while j + 1 < len(toks) and toks[j + 1].text[0].isalpha() and toks[j + 1].low not in _STOP_FORWARD \
+        while j + 1 < len(toks) and toks[j + 1].text[0].isalnum() and toks[j + 1].low not in _STOP_FORWARD \
                 and j - i < 5 and not _is_cue(toks[j + 1], None):
             j += 1
         if j > i:
             return Mention(t.start, toks[j].end, "nominal", text[t.start:toks[j].end])
     return None
+
+
+def _described(toks: list[_Tok], text: str) -> Mention | None:
+    """A name after its lowercase description: "said spokesman John Kirby", "said former Obama
+    adviser David Axelrod". The mention runs from the description to the name; the speaker is the
+    last capitalised run (the description's own names, "Obama", qualify it)."""
+    last = None
+    for k, t in enumerate(toks[:32]):
+        if _is_cap(t) and t.text[0].isalpha() and t.text not in STOP_CAPS:
+            last = k
+        elif not (t.text.isalpha() and t.text.islower()) or t.low in _STOP_FORWARD or t.low in _DETERMINERS \
+                or t.low in PRONOUNS or _is_cue(t, None) or (last is not None and last < k - 1):
+            break
+    if not last:  # nothing capitalised, or a name first (the caller's plain case)
+        return None
+    first = last
+    while first > 0 and _is_cap(toks[first - 1]):
+        first -= 1
+    return Mention(toks[0].start, toks[last].end, "name", text[toks[first].start:toks[last].end])
 
 
 def _is_org(toks: Sequence[_Tok]) -> bool:
@@ -188,9 +212,9 @@ def _cue_after(text: str, start: int, limit: int, closed: bool = False) -> Menti
     toks = toks[:stop]
     while toks and toks[0].text in ",:—–-":
         toks = toks[1:]
-    for k, t in enumerate(toks[:16]):
+    for k, t in enumerate(toks[:32]):
         nxt = toks[k + 1] if k + 1 < len(toks) else None
-        if not _is_cue(t, nxt):
+        if not _is_cue(t, nxt, toks[k - 1] if k else None):
             continue
         if t.low in _PARTICIPLES or (closed and toks[0].text in ("He", "She", "It", "They", "We", "I")):
             return None  # "…,” adding that …": the speaker is the subject before the quote
@@ -227,14 +251,18 @@ def _cue_before(text: str, at: int) -> Mention | None:
         toks = toks[:-1]
     if not toks:
         return None
-    if toks[-1].text == ":" and len(toks) <= 6 and not any(t.low in CUE_WORDS for t in toks):
-        m = _backward(toks[:-1], text)
+    if toks[-1].text == ":" and len(toks) <= 16 and not any(t.low in CUE_WORDS for t in toks):
+        m = _backward(toks[:-1], text) if len(toks) <= 6 else None
         if m is not None and m.start == toks[0].start:
             return m  # "Asif: “…”"
+        m = _forward(toks[:-1], text)
+        if m is not None and m.kind == "name" and m.start == toks[0].start \
+                and text[m.end:m.end + 1] == ",":
+            return m  # "Windsor Mann, editor of The Quotable Hitchens: “…”"
     for k in range(len(toks) - 1, -1, -1):
         t = toks[k]
         nxt = toks[k + 1] if k + 1 < len(toks) else None
-        if not _is_cue(t, nxt):
+        if not _is_cue(t, nxt, toks[k - 1] if k else None):
             continue
         if t.low == "according":
             return _forward(toks[k + 2:], text)
@@ -314,7 +342,7 @@ def _previous_sentence(text: str, at: int, state: NameState) -> Speaker | None:
         prev_start = _sentence_start(text, max(0, start - 1))
     toks = _tokens(text, prev_start, start)
     for k, t in enumerate(toks):
-        if _is_cue(t, toks[k + 1] if k + 1 < len(toks) else None):
+        if _is_cue(t, toks[k + 1] if k + 1 < len(toks) else None, toks[k - 1] if k else None):
             m = _backward(toks[:k], text)
             if m is None and t.low not in _NO_FORWARD:
                 m = _forward(toks[k + 1:], text)

@@ -26,6 +26,21 @@ def _speakers(text: str) -> list[tuple[str | None, str | None]]:
     ("Maria Lopez: “The deal is not good for anyone here.”", "Maria Lopez", "Maria Lopez"),
     ("Maria Lopez rejected the deal, saying, “It is not good for anyone here.”", "Maria Lopez",
      "Maria Lopez"),
+    # an age in commas is an apposition like any other
+    ("“It is not good for anyone here,” Maria Lopez, 70, told reporters.", "Maria Lopez", "Maria Lopez"),
+    # a lowercase description before the name; its own names only qualify it
+    ("“The report has our full attention,” said spokesman John Kirby, referring to it.", "John Kirby",
+     "spokesman John Kirby"),
+    ("“October provided a resurgence for her,” said former Obama adviser David Axelrod.", "David Axelrod",
+     "former Obama adviser David Axelrod"),
+    ("“She didn’t like that at all,” said a 2008 Clinton veteran.", "2008 Clinton veteran",
+     "a 2008 Clinton veteran"),
+    # a long apposition between the name and the cue
+    ("“Their strategy is very clear to all of us,” Michael McFaul, a senior fellow at the Hoover Institution "
+     "and a former United States ambassador to Russia, said of RT.", "Michael McFaul", "Michael McFaul"),
+    # a roundup's "Name, description: “…”"
+    ("Windsor Mann, editor of The Quotable Hitchens: “Clinton has convinced more voters than before.”",
+     "Windsor Mann", "Windsor Mann"),
 ])
 def test_cue_patterns(text: str, speaker: str, mention: str) -> None:
     assert _speakers(text) == [(speaker, mention)]
