@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import json
 import logging
-from datetime import timedelta
 from typing import Any, Protocol
 
 from telegram.error import BadRequest, RetryAfter
 
 from bot.adapters.base import Adapter, ChatGone
 from bot.adapters.telegram import format as fmt
+from bot.adapters.telegram.ratelimit import retry_seconds
 from bot.commands.core import ChatRef, Reply
 from bot.delivery.codec import digest_from_json
 from bot.delivery.ratelimit import RateLimiter
@@ -106,10 +106,7 @@ class TelegramSender:
                     connect_timeout=self.timeout,
                 )
             except RetryAfter as exc:
-                raw = getattr(exc, "_retry_after", None)
-                raise SendRetry(
-                    raw.total_seconds() if isinstance(raw, timedelta) else float(raw or 1)
-                ) from exc
+                raise SendRetry(retry_seconds(exc)) from exc
             except BadRequest as exc:  # the adapter turned "this chat is gone" into ChatGone already
                 raise SendFailed(exc.message) from exc
             ids.append(str(sent.message_id))

@@ -26,6 +26,12 @@ log = logging.getLogger(__name__)
 _SENDING = ("send", "edit", "copy", "forward")
 
 
+def retry_seconds(exc: RetryAfter) -> float:
+    """A 429's wait in seconds, as a timedelta (PTB_TIMEDELTA) or a number (PTB 22's default)."""
+    wait = exc.retry_after
+    return wait.total_seconds() if isinstance(wait, timedelta) else float(wait or 1)
+
+
 class FloodLimiter(BaseRateLimiter[int]):
     """Per chat, per group and overall sliding windows; `RetryAfter` pauses everything and retries."""
 
@@ -102,8 +108,7 @@ class FloodLimiter(BaseRateLimiter[int]):
             except RetryAfter as exc:
                 if attempt == retries:
                     raise
-                raw = getattr(exc, "_retry_after", None)  # a timedelta; the public one is deprecated
-                delay = raw.total_seconds() if isinstance(raw, timedelta) else float(raw or 1)
+                delay = retry_seconds(exc)
                 log.info("Telegram flood limit on %s: retrying after %.1f s", endpoint, delay)
                 self.retries += 1
                 self._paused_until = max(self._paused_until, self.clock() + delay)
