@@ -163,6 +163,13 @@ def _interrupts(text: str, a: _Piece, b: _Piece) -> bool:
     return ends_clause and bool(_BETWEEN_CUE.match(between)) and " that " not in f" {between} "
 
 
+def _attributed_apart(text: str, a: _Piece, b: _Piece) -> bool:
+    """'“A,” said X. “B,” added Y': the attribution between them ends its sentence and the second
+    piece has one of its own, so they are two quotations (perhaps of two speakers)."""
+    between = text[a.close_end : b.open_at].rstrip(_STRIP)
+    return between.endswith(".") and b.closed and _SINGLE_CUE_AFTER.match(text, b.close_end) is not None
+
+
 def _group(text: str, pieces: list[_Piece]) -> list[list[_Piece]]:
     """Pieces that make one quotation: interrupted by their attribution, or running over paragraphs."""
     groups: list[list[_Piece]] = []
@@ -171,7 +178,7 @@ def _group(text: str, pieces: list[_Piece]) -> list[list[_Piece]]:
             last = groups[-1][-1]
             gap = text[last.end : piece.open_at]
             continues = not last.closed and gap.strip() == ""  # paragraph-opening mark continues it
-            if continues or _interrupts(text, last, piece):
+            if continues or (_interrupts(text, last, piece) and not _attributed_apart(text, last, piece)):
                 groups[-1].append(piece)
                 continue
         groups.append([piece])

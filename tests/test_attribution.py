@@ -58,6 +58,15 @@ def test_interrupted_quote_takes_the_cue_between_its_pieces() -> None:
     assert _speakers(text) == [("Tom Hale", "he")]
 
 
+def test_a_quote_after_a_finished_attribution_with_its_own_is_a_new_quote() -> None:
+    text = ("“He will have to stop the insults,” said Sen. Susan Collins. “He will have to earn the job,” "
+            "added Rep. Cathy McMorris Rodgers.")
+    assert [s for s, _ in _speakers(text)] == ["Susan Collins", "Cathy McMorris Rodgers"]
+    # with no attribution of its own, the next sentence's quote goes on the first one
+    text = "“He will have to stop the insults,” said Sen. Susan Collins. “He will have to earn the job.”"
+    assert [s for s, _ in _speakers(text)] == ["Susan Collins"]
+
+
 def test_documents_and_organisations_speak() -> None:
     text = ("“The talks will resume in Istanbul next week,” read a joint statement.\n"
             "“All parties have agreed to the monitoring plan,” it added.")
