@@ -327,10 +327,13 @@ def attribute(text: str, quotations: Sequence[Quotation]) -> list[Speaker | None
     return out
 
 
+_BREAK = re.compile(r"\n(?:[ \t\u00a0]*\n)*")  # a line or paragraph break, however many blank lines
+
+
 def _continues(text: str, prev_end: int, start: int) -> bool:
     """A quotation right after the previous one (same or next paragraph) has the same speaker."""
     gap = text[prev_end:start]
-    return gap.count("\n\n") + gap.count("\n") <= 2 and len(gap.split()) <= 12
+    return len(_BREAK.findall(gap)) <= 1 and len(gap.split()) <= 12
 
 
 def _previous_sentence(text: str, at: int, state: NameState) -> Speaker | None:

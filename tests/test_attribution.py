@@ -67,6 +67,13 @@ def test_a_quote_after_a_finished_attribution_with_its_own_is_a_new_quote() -> N
     assert [s for s, _ in _speakers(text)] == ["Susan Collins"]
 
 
+def test_a_quote_paragraph_right_after_a_quote_goes_on_with_its_speaker() -> None:
+    text = ("“We have issues, of course we have issues,” Charles Barkley said. “It is just sad.”\n\n"
+            "“Then you have these people who love that, because they are afraid.”\n\n"
+            "Barkley, who said he typically votes democratic, likes John Kasich.")
+    assert [s for s, _ in _speakers(text)] == ["Charles Barkley", "Charles Barkley"]
+
+
 def test_documents_and_organisations_speak() -> None:
     text = ("“The talks will resume in Istanbul next week,” read a joint statement.\n"
             "“All parties have agreed to the monitoring plan,” it added.")
