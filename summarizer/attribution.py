@@ -312,7 +312,7 @@ def attribute(text: str, quotations: Sequence[Quotation]) -> list[Speaker | None
             closed = text[q.spans[-1][0]:q.spans[-1][1]].rstrip()[-1:] == "."
             mention = _cue_after(text, last_close, min(line_end, last_close + 200), closed)
         if mention is None:
-            mention = before
+            mention = before or _signature(text, line_end)
         speaker: Speaker | None = None
         if mention is not None:
             speaker = Speaker(resolve(text, mention, state), mention.start, mention.end, mention.kind)
@@ -328,6 +328,19 @@ def attribute(text: str, quotations: Sequence[Quotation]) -> list[Speaker | None
 
 
 _BREAK = re.compile(r"\n(?:[ \t\u00a0]*\n)*")  # a line or paragraph break, however many blank lines
+
+
+_SIGNATURE = re.compile(r"\s*[-—–]+[ \t\u00a0]*(?=[A-Z])")
+
+
+def _signature(text: str, line_end: int) -> Mention | None:
+    """A roundup's signature under the quotation: '“…”⏎⏎- Bernie Sanders.', '— Michelle Marks, Ohio'."""
+    m = _SIGNATURE.match(text, line_end)
+    if m is None:
+        return None
+    end = text.find("\n", m.end())
+    found = _forward(_tokens(text, m.end(), len(text) if end < 0 else end), text)
+    return found if found is not None and found.kind == "name" and found.start == m.end() else None
 
 
 def _continues(text: str, prev_end: int, start: int) -> bool:

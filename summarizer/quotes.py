@@ -48,6 +48,9 @@ CUE_WORDS = _wordset(
     adding telling writing asking noting warning declaring insisting arguing explaining stating
     tweeting replying responding quipped quips countered conceded mused cautioned shouted yelled
     wondered confirmed affirmed reported scoffed gloated exhorted interjected assured blurted
+    vowed vows gushed fumed emailed texted exclaimed retorted boasted boasts lamented laments
+    marveled marvelled snapped cracked elaborated echoed recounted contended pleaded sang sings
+    reports
     according"""
 )
 # Words that may follow a closing mark without making the quotation part of a longer sentence.

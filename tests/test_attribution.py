@@ -38,6 +38,13 @@ def _speakers(text: str) -> list[tuple[str | None, str | None]]:
     # a long apposition between the name and the cue
     ("“Their strategy is very clear to all of us,” Michael McFaul, a senior fellow at the Hoover Institution "
      "and a former United States ambassador to Russia, said of RT.", "Michael McFaul", "Michael McFaul"),
+    # reporting verbs beyond "said"
+    ("“We are still talking about that guy during an election?” Mr. Burton fumed.", "Burton", "Mr. Burton"),
+    ("“I am so ready to work on this with you,” Hillary Clinton emailed her daughter.", "Hillary Clinton",
+     "Hillary Clinton"),
+    # a roundup's signature line under the quotation
+    ("“The whole idea is something that we hear about all the time.”\n\n- Michelle Marks, Philadelphia.",
+     "Michelle Marks", "Michelle Marks"),
     # a roundup's "Name, description: “…”"
     ("Windsor Mann, editor of The Quotable Hitchens: “Clinton has convinced more voters than before.”",
      "Windsor Mann", "Windsor Mann"),
