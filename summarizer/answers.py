@@ -23,6 +23,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from summarizer.citations import citation, more_support
+from summarizer.descriptions import asked_person, describe
 from summarizer.evidence import (
     EVIDENCE_BIAS,
     EVIDENCE_WEIGHTS,
@@ -101,6 +102,7 @@ class Grounded:
     disagreement: bool = False
     confidence: float = 0.0
     quoted: bool = False  # answered with the asked speaker's quotations
+    described: bool = False  # answered with the title or apposition the coverage gives the asked person
 
     def to_answer(self) -> Answer:
         if not self.answered:
@@ -254,6 +256,25 @@ def _quote_answer(question: Question, speaker: str, ranked: Sequence[Evidence],
     return short, [ev for ev, _ in chosen], sentences
 
 
+def _described(person: str, ranked: Sequence[Evidence], depth: int = 10) -> tuple[str, Evidence, str] | None:
+    """'Who is X': the description of X that the best passages give most (one vote per article, each
+    weighted by its passage's evidence score), with the passage and sentence first giving it."""
+    votes: dict[str, float] = {}
+    first: dict[str, tuple[str, Evidence, str]] = {}
+    voted: set[tuple[str, str]] = set()
+    for ev in ranked[:depth]:
+        for sentence in ev.hit.passage.window_sentences:
+            text = describe(sentence, person)
+            if text is None:
+                continue
+            key = span_key(text)
+            first.setdefault(key, (text, ev, sentence))
+            if (ev.hit.passage.article_id, key) not in voted:
+                voted.add((ev.hit.passage.article_id, key))
+                votes[key] = votes.get(key, 0.0) + ev.score
+    return first[max(votes, key=lambda k: votes[k])] if votes else None
+
+
 def build_answer(question: str, hits: Sequence[Hit], options: AnswerOptions | None = None) -> Grounded:
     """The structured grounded answer (or refusal) for `question` from its retrieved `hits`."""
     options = options or AnswerOptions()
@@ -270,8 +291,12 @@ def build_answer(question: str, hits: Sequence[Hit], options: AnswerOptions | No
     # coverage that never names X (a capitalised name) cannot say what X said
     speaker = question_speaker(question) if qtype == "quote" else None
     quoted = _quote_answer(asked, speaker, ranked, options.max_citations) if speaker else None
-    unnamed = bool(speaker and speaker[:1].isupper() and not any(_mentions(ev, speaker) for ev in ranked))
-    if not ranked or unnamed or (quoted is None and confidence < options.threshold):
+    # "who is X": the title or apposition the coverage gives X, likewise
+    person = asked_person(question) if qtype == "who" else None
+    described = _described(person, ranked) if person else None
+    named = speaker if speaker and speaker[:1].isupper() else person
+    unnamed = bool(named and not any(_mentions(ev, named) for ev in ranked))
+    if not ranked or unnamed or (quoted is None and described is None and confidence < options.threshold):
         return Grounded(question, qtype, False, REFUSAL, (), (), tuple(ranked), confidence=confidence)
     best = ranked[0]
     support = [best]
@@ -280,6 +305,9 @@ def build_answer(question: str, hits: Sequence[Hit], options: AnswerOptions | No
     if quoted is not None:
         short, support, said = quoted
         best = support[0]
+    elif described is not None:
+        short, best, said_of = described
+        support = [best]
     elif best.spans:
         # pool span votes over the supporting hits: repeated spans across outlets are more reliable
         votes: dict[str, float] = {}
@@ -308,15 +336,18 @@ def build_answer(question: str, hits: Sequence[Hit], options: AnswerOptions | No
             disagreement = True
             short = _differ(best, other)
             support.append(other)
-    if quoted is None:
-        support += more_support(support, ranked, options, best.score)
+    if quoted is None:  # a described person's further citations are the passages that name them
+        pool = [ev for ev in ranked if _mentions(ev, person)] if described is not None and person else ranked
+        support += more_support(support, pool, options, best.score)
     citations = tuple(citation(ev, options.snippet_window) for ev in support)
     # a cited passage's supporting sentence is the one holding the answer span (or quotation)
     key = span_key(short)
     sentences = tuple(said) if quoted is not None else tuple(
         next((sp.sentence for sp in ev.spans if span_key(sp.text) == key), ev.sentence) for ev in support)
-    return Grounded(question, qtype, True, short, sentences, citations,
-                    tuple(ranked), disagreement, confidence, quoted is not None)
+    if described is not None:
+        sentences = (said_of, *sentences[1:])
+    return Grounded(question, qtype, True, short, sentences, citations, tuple(ranked), disagreement,
+                    confidence, quoted is not None, described is not None)
 
 
 def answer_question(question: str, hits: Sequence[Hit], options: AnswerOptions | None = None) -> Answer:

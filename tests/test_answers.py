@@ -16,6 +16,7 @@ from summarizer.answers import (
     build_answer,
     signals,
 )
+from summarizer.descriptions import asked_person, describe
 from summarizer.evidence import predicate_words
 from summarizer.passages import Passage, make_passages, passage_vectors
 from summarizer.places import is_country, is_us_state
@@ -441,3 +442,26 @@ def test_a_quote_question_about_someone_the_coverage_never_names_is_refused() ->
     assert build_answer("What did Asif say?", hits, AnswerOptions(threshold=-1.0)).quoted
     # a speaker described, not named, may be answered from what the coverage reports
     assert build_answer("What did the defence minister say?", hits, AnswerOptions(threshold=-1.0)).answered
+
+
+def test_who_is_a_named_person_answers_with_the_title_the_coverage_gives() -> None:
+    assert asked_person("Who is Tahir Andrabi?") == "Tahir Andrabi"
+    assert asked_person("Who is the North Korean leader?") is None  # a description, asking for a name
+    assert describe("Foreign Office spokesperson Tahir Andrabi said on Friday.", "Andrabi") == (
+        "Foreign Office spokesperson Tahir Andrabi")
+    assert describe("Tahir Andrabi, the Foreign Office spokesperson, said on Friday.", "Tahir Andrabi") == (
+        "Tahir Andrabi, the Foreign Office spokesperson")
+    assert describe("Speaking on Friday, Tahir Andrabi urged calm.", "Tahir Andrabi") is None
+
+    def hit(article: str, text: str, dense: float) -> Hit:
+        p = Passage(id=f"{article}#0", article_id=article, index=0, sentences=(text,), outlet=article)
+        return Hit(passage=p, score=1.0, lexical=3.0, dense=dense)
+
+    hits = [hit("a", "Andrabi said Pakistan wants peace with its neighbours.", 0.8),
+            hit("b", "Foreign Office spokesperson Tahir Andrabi said the talks went well.", 0.5),
+            hit("c", "The talks in Istanbul ended on Thursday.", 0.4)]
+    g = build_answer("Who is Andrabi?", hits)  # the shipped threshold: a stated title answers
+    assert g.answered and g.short == "Foreign Office spokesperson Tahir Andrabi"
+    assert g.support[0] == "Foreign Office spokesperson Tahir Andrabi said the talks went well."
+    assert [c.article_id for c in g.citations] == ["b", "a"]  # only passages that name him
+    assert not build_answer("Who is Biden?", hits, AnswerOptions(threshold=-1.0)).answered

@@ -174,13 +174,13 @@ def score_questions(index: MemoryIndex, questions: Sequence[dict[str, Any]], qve
         gold = q["answers"]
         records.append({
             "source": q["source"], "answerable": q["answerable"], "has_hits": bool(hits),
-            "confidence": 2.0 if g.quoted else g.confidence,  # a quote answer is never refused
+            "confidence": 2.0 if g.quoted or g.described else g.confidence,  # never refused
             "r5": bool(set(q["evidence"]) & set(docs[:5])),
             "short": bool(hits) and any(base.contains(g.short, a) for a in gold),
             "ans3": bool(hits) and any(base.contains(text3, a) for a in gold),
             "qtype": g.qtype, "group": q.get("week") or q["scope"][0],
             "signals": [float(getattr(sig, name)) for name, _ in options.confidence],
-            "gated": g.quoted or not hits or sig.predicate == 0.0,  # decided outside the model
+            "gated": g.quoted or g.described or not hits or sig.predicate == 0.0,  # decided outside the model
         })
     return records
 
