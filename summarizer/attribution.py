@@ -182,7 +182,7 @@ def _described(toks: list[_Tok], text: str) -> Mention | None:
     adviser David Axelrod". The mention runs from the description to the name; the speaker is the
     last capitalised run (the description's own names, "Obama", qualify it)."""
     last = None
-    for k, t in enumerate(toks[:32]):
+    for k, t in enumerate(toks[:8]):
         if _is_cap(t) and t.text[0].isalpha() and t.text not in STOP_CAPS:
             last = k
         elif not (t.text.isalpha() and t.text.islower()) or t.low in _STOP_FORWARD or t.low in _DETERMINERS \
