@@ -13,7 +13,6 @@ import re
 from summarizer.speakers import TITLES
 
 _WHO_IS = re.compile(r"^\s*(?i:who\s+(?:is|was|'s|’s))\s+([A-Z][\w.’'-]*(?:\s+[A-Z][\w.’'-]*)*)\s*\?*\s*$")
-_CAP = re.compile(r"[A-Z][\w.’'-]*")
 # words that may stand in a title before a name besides title words and capitalised ones
 _LINKS = frozenset({"of", "for", "and"})
 _APPOSITION = re.compile(r",\s+((?:the|a|an)\s+[^,.;:()“”\"]{3,80}?)(?:,|\.|\s+(?:said|says|told|added)\b)")
@@ -22,14 +21,10 @@ _MAX_WORDS = 6
 
 def asked_person(question: str) -> str | None:
     """The name a 'who is / who was X?' question asks about, when X is only a name."""
-    m = _WHO_IS.match(question)
-    if m is None:
+    m = _WHO_IS.match(question)  # capitalised words only
+    if m is None or m.group(1).split()[0].lower() in ("the", "a", "an"):
         return None
-    name = m.group(1).strip()
-    words = name.split()
-    if not words or words[0].lower() in ("the", "a", "an") or not all(_CAP.fullmatch(w) for w in words):
-        return None
-    return name
+    return m.group(1)
 
 
 def _is_title(word: str) -> bool:
@@ -47,10 +42,8 @@ def _before(sentence: str, start: int) -> str | None:
             kept.insert(0, word)
         else:
             break
-    while kept and (kept[0] in _LINKS or not (_is_title(kept[0]) or kept[0][:1].isupper())):
+    while kept and kept[0] in _LINKS:
         kept.pop(0)
-    if kept and kept[0][:1].isupper() and len(kept) == 1 and not _is_title(kept[0]):
-        return None
     return " ".join(kept) if any(_is_title(w) for w in kept) else None
 
 
