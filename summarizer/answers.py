@@ -19,7 +19,7 @@ per-passage evidence in `summarizer.evidence`):
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from summarizer.citations import citation, more_support
@@ -259,20 +259,29 @@ def _quote_answer(question: Question, speaker: str, ranked: Sequence[Evidence],
 def _described(person: str, ranked: Sequence[Evidence], depth: int = 10) -> tuple[str, Evidence, str] | None:
     """'Who is X': the description of X that the best passages give most (one vote per article, each
     weighted by its passage's evidence score), with the passage and sentence first giving it."""
-    votes: dict[str, float] = {}
     first: dict[str, tuple[str, Evidence, str]] = {}
-    voted: set[tuple[str, str]] = set()
+    mentions: list[tuple[str, str, float]] = []
     for ev in ranked[:depth]:
         for sentence in ev.hit.passage.window_sentences:
             text = describe(sentence, person)
-            if text is None:
-                continue
-            key = span_key(text)
-            first.setdefault(key, (text, ev, sentence))
-            if (ev.hit.passage.article_id, key) not in voted:
-                voted.add((ev.hit.passage.article_id, key))
-                votes[key] = votes.get(key, 0.0) + ev.score
+            if text is not None:
+                first.setdefault(span_key(text), (text, ev, sentence))
+                mentions.append((ev.hit.passage.article_id, span_key(text), ev.score))
+    votes = _tally(mentions)
     return first[max(votes, key=lambda k: votes[k])] if votes else None
+
+
+def _tally(mentions: Iterable[tuple[str, str, float]]) -> dict[str, float]:
+    """Votes by answer key from (article, key, weight) mentions. One article is one report: its
+    strongest mention votes, however often it repeats the answer (a story's own parties are named in
+    every paragraph)."""
+    strongest: dict[tuple[str, str], float] = {}
+    for article, key, weight in mentions:
+        strongest[(article, key)] = max(strongest.get((article, key), 0.0), weight)
+    votes: dict[str, float] = {}
+    for (_, key), weight in strongest.items():
+        votes[key] = votes.get(key, 0.0) + weight
+    return votes
 
 
 def build_answer(question: str, hits: Sequence[Hit], options: AnswerOptions | None = None) -> Grounded:
@@ -310,22 +319,15 @@ def build_answer(question: str, hits: Sequence[Hit], options: AnswerOptions | No
         support = [best]
     elif best.spans:
         # pool span votes over the supporting hits: repeated spans across outlets are more reliable
-        votes: dict[str, float] = {}
-        text_of: dict[str, str] = {}
         voters = [ev for ev in ranked[:5] if ev.score >= options.vote_floor * best.score]
         if max(sp.score for ev in voters for sp in ev.spans) < options.weak_span:
             voters = ranked[:5]  # the best passages only name bystanders: the next ones may say it
-        # one article is one report: its strongest mention of an answer votes, however often it
-        # repeats the name (the story's own parties are named in every paragraph)
-        reports: dict[tuple[str, str], float] = {}
+        text_of: dict[str, str] = {}
         for ev in voters:
-            for rank, span in enumerate(ev.spans):
-                key = span_key(span.text)
-                report = (ev.hit.passage.article_id, key)
-                reports[report] = max(reports.get(report, 0.0), ev.score * span.score / (1 + rank))
-                text_of.setdefault(key, span.text)
-        for (_, key), vote in reports.items():
-            votes[key] = votes.get(key, 0.0) + vote
+            for span in ev.spans:
+                text_of.setdefault(span_key(span.text), span.text)
+        votes = _tally((ev.hit.passage.article_id, span_key(span.text), ev.score * span.score / (1 + rank))
+                       for ev in voters for rank, span in enumerate(ev.spans))
         short = text_of[max(votes, key=lambda k: votes[k])] if votes else best.spans[0].text
         # the first citation states the answer (the votes may come from passages other than the best)
         stated = next((ev for ev in voters if any(span_key(sp.text) == span_key(short) for sp in ev.spans)),
