@@ -5,8 +5,9 @@ how they were fitted, so a change of features, retrieval or embeddings can be re
 1. evidence, per passage: the features named in `EVIDENCE_WEIGHTS` (read off each considered hit's
    `Evidence`), label "the passage window holds the gold answer"; answerable questions only;
 2. confidence, per question: the `Signals` named in `CONFIDENCE_WEIGHTS` under the new evidence
-   weights, label "answerable"; questions decided outside the model (a quote answer, no passage
-   mentioning the predicate) are left out; the threshold refuses 10% of the answerable questions.
+   weights, label "answerable"; questions decided outside the model (a quote or who-is answer, no
+   passage mentioning the predicate) are left out; the threshold refuses `FIT_FRR` (9%) of the
+   answerable questions.
 Both are checked out of fold (5 folds grouped by week, QuAIL by text). The printed constants are what
 goes into `summarizer/evidence.py` (evidence) and `summarizer/answers.py` (confidence).
 """
