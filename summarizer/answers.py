@@ -33,6 +33,7 @@ from summarizer.evidence import (
     assess,
     sigmoid,
 )
+from summarizer.overview import asks_overview, lede, story_leads
 from summarizer.passages import Passage
 from summarizer.retrieval import Hit, naive, newest
 from summarizer.spans import (
@@ -45,6 +46,7 @@ from summarizer.spans import (
 from summarizer.types import Answer, Citation
 
 REFUSAL = "I couldn't find that in the coverage."
+NO_STORY = "Which story do you mean? Ask that in reply to the story's digest."
 
 # fitted by `newsdigest eval --task qa --fit` (bot/evaluation/qa_fit.py), with the evidence model of
 # `summarizer.evidence`, on the qa dev half (1,451 questions, hybrid retrieval, sentence and title vectors
@@ -105,8 +107,8 @@ class Grounded:
     described: bool = False  # answered with the title or apposition the coverage gives the asked person
 
     def to_answer(self) -> Answer:
-        if not self.answered:
-            return Answer(question=self.question, answered=False, answer=REFUSAL)
+        if not self.answered:  # the refusal's wording is its short answer
+            return Answer(question=self.question, answered=False, answer=self.short)
         body = "\n".join(f"{s} [{i + 1}]" for i, s in enumerate(self.support))
         text = f"{self.short}\n\n{body}" if body and self.short not in self.support else body or self.short
         return Answer(question=self.question, answered=True, answer=text, citations=self.citations)
@@ -284,9 +286,23 @@ def _tally(mentions: Iterable[tuple[str, str, float]]) -> dict[str, float]:
     return votes
 
 
+def _overview(question: str, hits: Sequence[Hit], options: AnswerOptions) -> Grounded:
+    """"What happened?" about a story: the ledes of its latest reports, each citing its lead passage
+    (`summarizer.overview`); without a story there is nothing to summarise, and the reply says so."""
+    leads = story_leads(hits, options.max_citations, options.repeat)
+    if not leads:
+        return Grounded(question, "other", False, NO_STORY, (), ())
+    ledes = tuple(lede(h) for h in leads)
+    citations = tuple(citation(h.passage, sentence, options.snippet_window)
+                      for h, sentence in zip(leads, ledes, strict=True))
+    return Grounded(question, "other", True, ledes[0], ledes, citations, confidence=1.0)
+
+
 def build_answer(question: str, hits: Sequence[Hit], options: AnswerOptions | None = None) -> Grounded:
     """The structured grounded answer (or refusal) for `question` from its retrieved `hits`."""
     options = options or AnswerOptions()
+    if asks_overview(question):
+        return _overview(question, hits, options)
     asked = Question.parse(question)
     qtype = asked.qtype
     latest = newest(hits)
@@ -341,7 +357,7 @@ def build_answer(question: str, hits: Sequence[Hit], options: AnswerOptions | No
     if quoted is None:  # a described person's further citations are the passages that name them
         pool = [ev for ev in ranked if _mentions(ev, person)] if described is not None and person else ranked
         support += more_support(support, pool, options, best.score)
-    citations = tuple(citation(ev, options.snippet_window) for ev in support)
+    citations = tuple(citation(ev.hit.passage, ev.sentence, options.snippet_window) for ev in support)
     # a cited passage's supporting sentence is the one holding the answer span (or quotation)
     key = span_key(short)
     sentences = tuple(said) if quoted is not None else tuple(

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from summarizer.evidence import Evidence
+from summarizer.passages import Passage
 from summarizer.retrieval import tokenize
 from summarizer.types import Citation
 
@@ -17,22 +18,21 @@ if TYPE_CHECKING:  # the answerer imports this module
     from summarizer.answers import AnswerOptions
 
 
-def citation(ev: Evidence, window: bool = True) -> Citation:
+def citation(p: Passage, sentence: str, window: bool = True) -> Citation:
     """The cited passage: its whole window (core and neighbours: the reader sees the context the
-    answer came from), or only the core plus the answer sentence."""
-    p = ev.hit.passage
+    answer came from), or only the core plus the answer `sentence`."""
     if window:
         snippet = p.window
-    elif ev.sentence == p.before:
-        snippet = f"{ev.sentence} {p.text}"
-    elif ev.sentence == p.after:
-        snippet = f"{p.text} {ev.sentence}"
+    elif sentence == p.before:
+        snippet = f"{sentence} {p.text}"
+    elif sentence == p.after:
+        snippet = f"{p.text} {sentence}"
     else:
         snippet = p.text
     return Citation(article_id=p.article_id, outlet=p.outlet, url=p.url, snippet=snippet)
 
 
-def _repeats(a: frozenset[str], b: frozenset[str], share: float) -> bool:
+def repeats(a: frozenset[str], b: frozenset[str], share: float) -> bool:
     """One window repeats another: syndicated copies, a quiz blurb quoting its article."""
     return bool(a and b) and len(a & b) >= share * min(len(a), len(b))
 
@@ -61,7 +61,7 @@ def more_support(chosen: Sequence[Evidence], ranked: Sequence[Evidence], options
             if q.id == p.id or (q.article_id == p.article_id
                                 and (not same_article_ok or abs(q.index - p.index) <= 1)):
                 return True
-            if options.repeat < 1.0 and _repeats(words(ev), words(s), options.repeat):
+            if options.repeat < 1.0 and repeats(words(ev), words(s), options.repeat):
                 return True
         return False
 

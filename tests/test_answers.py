@@ -10,6 +10,7 @@ import pytest
 from ask_coverage import COVERAGE, SUMMIT
 
 from summarizer.answers import (
+    NO_STORY,
     REFUSAL,
     AnswerOptions,
     answer_question,
@@ -18,6 +19,7 @@ from summarizer.answers import (
 )
 from summarizer.descriptions import asked_person, describe
 from summarizer.evidence import predicate_words
+from summarizer.overview import asks_overview
 from summarizer.passages import Passage, make_passages, passage_vectors
 from summarizer.places import is_country, is_us_state
 from summarizer.retrieval import Hit, MemoryIndex, fresh_first, rrf, tokenize
@@ -465,3 +467,46 @@ def test_who_is_a_named_person_answers_with_the_title_the_coverage_gives() -> No
     assert g.support[0] == "Foreign Office spokesperson Tahir Andrabi said the talks went well."
     assert [c.article_id for c in g.citations] == ["b", "a"]  # only passages that name him
     assert not build_answer("Who is Biden?", hits, AnswerOptions(threshold=-1.0)).answered
+
+
+def _lead(article: str, text: str, published: datetime | None, index: int = 0, in_story: bool = True) -> Hit:
+    passage = Passage(id=f"{article}#{index}", article_id=article, index=index, sentences=(text,),
+                      outlet=f"Outlet {article}", url=f"https://example.org/{article}", published=published)
+    return Hit(passage=passage, score=1.0, in_story=in_story)
+
+
+def test_overview_questions_are_told_from_questions_about_a_fact() -> None:
+    for question in ("What happened?", "What's the latest?", "Any updates?", "Tell me more", "tl;dr",
+                     "What happened next?", "Give me a quick summary please", "What is going on?"):
+        assert asks_overview(question), question
+    for question in ("When are the next talks?", "What is new about the ceasefire?", "What happened in Kabul?",
+                     "Why?", "Who?", ""):
+        assert not asks_overview(question), question
+
+
+def test_overview_of_a_story_gives_its_latest_reports_leads() -> None:
+    hits = [
+        _lead("old", "ANKARA: Talks on the grain corridor opened in Istanbul on Monday.", datetime(2023, 10, 1)),
+        _lead("undated", "Negotiators say a deal on grain exports is close.", None),
+        _lead("new", "ISTANBUL (Reuters): The grain deal was signed in Istanbul on Friday after five days of "
+                     "talks.", datetime(2023, 10, 6)),
+        _lead("copy", "The grain deal was signed in Istanbul on Friday after five days of talks.",
+              datetime(2023, 10, 5)),  # the same wire copy under another outlet
+        _lead("new", "Its later paragraphs are not leads.", datetime(2023, 10, 6), index=1),
+        _lead("elsewhere", "A deal about something else was signed on Saturday.", datetime(2023, 10, 7),
+              in_story=False),
+    ]
+    grounded = build_answer("What's the latest?", hits)
+    assert grounded.answered
+    assert grounded.support == ("The grain deal was signed in Istanbul on Friday after five days of talks.",
+                                "Talks on the grain corridor opened in Istanbul on Monday.",
+                                "Negotiators say a deal on grain exports is close.")
+    assert [c.article_id for c in grounded.citations] == ["new", "old", "undated"]
+    answer = grounded.to_answer()
+    assert answer.answer.splitlines()[0] == f"{grounded.support[0]} [1]"  # the latest lede leads
+
+
+def test_overview_without_a_story_asks_which_story() -> None:
+    hits = [_lead("a", "The grain deal was signed on Friday.", datetime(2023, 10, 6), in_story=False)]
+    answer = answer_question("What happened?", hits)
+    assert not answer.answered and answer.answer == NO_STORY and not answer.citations

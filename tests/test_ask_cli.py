@@ -11,7 +11,7 @@ import pytest
 from conftest import SEEDS
 
 from bot.cli import main
-from summarizer.answers import REFUSAL
+from summarizer.answers import NO_STORY, REFUSAL
 
 pytestmark = pytest.mark.model
 
@@ -82,3 +82,20 @@ def test_usage_errors(tmp_path: Path, sqlite_url: str, capsys: pytest.CaptureFix
     bad.write_text('{"id": 1}\n', encoding="utf-8")
     assert main(["ask", "--questions", str(bad), "--db", sqlite_url]) != 0
     assert "line 1" in capsys.readouterr().err
+
+
+def test_overview_question_about_a_story(sqlite_url: str, capsys: pytest.CaptureFixture[str]) -> None:
+    """"What happened?" in reply to a digest answers with the story's leads; without a story it asks which."""
+    assert main(["digest", "--from", str(SEEDS), "--db", sqlite_url, "--format", "json", "--no-progress"]) == 0
+    story = json.loads(capsys.readouterr().out)["stories"][0]
+    members = {a["id"] for a in story["articles"]}
+    assert main(["ask", "What happened?", "--story", story["id"], "--db", sqlite_url, "--format", "json"]) == 0
+    answer = json.loads(capsys.readouterr().out)
+    assert answer["answered"] and len(answer["citations"]) == 3
+    assert {c["article"] for c in answer["citations"]} <= members
+    first = answer["answer"].splitlines()[0]
+    assert first.endswith("[1]") and not first.startswith("ISLAMABAD")  # a lede, dateline removed
+    assert first.removesuffix(" [1]") in answer["citations"][0]["snippet"]
+    assert main(["ask", "What happened?", "--db", sqlite_url, "--format", "json"]) == 0
+    unscoped = json.loads(capsys.readouterr().out)
+    assert not unscoped["answered"] and unscoped["answer"] == NO_STORY

@@ -313,6 +313,8 @@ def test_reply_to_a_story_is_a_follow_up(fake: FakeTelegram, sqlite_url: str) ->
             if isinstance(params, str):
                 params = json.loads(params)
             assert answer.get("reply_to_message_id") or params.get("message_id")
+            # a question about the story as a whole is answered from the story's lead
+            assert "Story 1 happened." in answer["text"]
 
     asyncio.run(scenario())
 

@@ -235,6 +235,16 @@ class AskIndex:
             sentences=tuple(r["sentences"].split("\n")), before=r["before"], after=r["after"],
             title=r["title"], outlet=r["outlet"], url=r["url"], published=r["published"]) for r in rows}
 
+    def leads(self, article_ids: set[str]) -> list[Hit]:
+        """The first passage of each of these articles, marked as the story's (an overview question
+        about a story is answered from its articles' leads, whatever its words match)."""
+        p = PASSAGES
+        with self.engine.connect() as conn:
+            ids = [int(i) for i in conn.scalars(select(p.c.id).where(p.c.idx == 0)
+                                                .where(p.c.article_id.in_(sorted(article_ids))))]
+        passages = self._load(ids)
+        return [Hit(passage=passages[i], score=1.0, in_story=True) for i in sorted(passages)]
+
     def search(self, question: str, story_article_ids: set[str] | None = None, scope: set[str] | None = None,
                k: int = 10, mode: Mode = "hybrid") -> list[Hit]:
         """Top-`k` passages for `question` within `scope` (None: all), the story's passages first."""
