@@ -227,8 +227,20 @@ def _mentions(ev: Evidence, speaker: str) -> bool:
     return speaker.split()[-1].lower() in ev.hit.passage.window.lower()
 
 
+@dataclass(frozen=True)
+class _Attributed:
+    """An answer decided outside the confidence model, from what the coverage attributes to the asked
+    person: their quotations ("what did X say") or the title it gives them ("who is X")."""
+
+    short: str
+    support: tuple[Evidence, ...]  # the passages it comes from, the first the best
+    sentences: tuple[str, ...]  # each one's sentence that says it
+    quoted: bool  # quotations (else a description)
+    more_from: tuple[Evidence, ...] = ()  # where further citations may come from
+
+
 def _quote_answer(question: Question, speaker: str, ranked: Sequence[Evidence],
-                  limit: int) -> tuple[str, list[Evidence], list[str]] | None:
+                  limit: int) -> _Attributed | None:
     """'What did X say': X's quotations (see `summarizer.quotes`) from the passage that quotes X most
     to the point. The support is the passages that quote X (up to `limit`, one per article), each with
     the sentence holding its first quotation of X, and nothing else."""
@@ -255,12 +267,13 @@ def _quote_answer(question: Question, speaker: str, ranked: Sequence[Evidence],
                  for ev, found in chosen]
     # a quotation cut before its attribution keeps the comma that led into it ("…completely," he said)
     short = f"{speaker} said: " + " … ".join(f"“{q.rstrip(' ,;:')}”" for q in quoting[0][1][:2])
-    return short, [ev for ev, _ in chosen], sentences
+    return _Attributed(short, tuple(ev for ev, _ in chosen), tuple(sentences), quoted=True)
 
 
-def _described(person: str, ranked: Sequence[Evidence], depth: int = 10) -> tuple[str, Evidence, str] | None:
+def _described(person: str, ranked: Sequence[Evidence], depth: int = 10) -> _Attributed | None:
     """'Who is X': the description of X that the best passages give most (one vote per article, each
-    weighted by its passage's evidence score), with the passage and sentence first giving it."""
+    weighted by its passage's evidence score), with the passage and sentence first giving it; further
+    citations only from passages that name X."""
     first: dict[str, tuple[str, Evidence, str]] = {}
     mentions: list[tuple[str, str, float]] = []
     for ev in ranked[:depth]:
@@ -270,7 +283,11 @@ def _described(person: str, ranked: Sequence[Evidence], depth: int = 10) -> tupl
                 first.setdefault(span_key(text), (text, ev, sentence))
                 mentions.append((ev.hit.passage.article_id, span_key(text), ev.score))
     votes = _tally(mentions)
-    return first[max(votes, key=lambda k: votes[k])] if votes else None
+    if not votes:
+        return None
+    text, ev, sentence = first[max(votes, key=lambda k: votes[k])]
+    return _Attributed(text, (ev,), (sentence,), quoted=False,
+                       more_from=tuple(e for e in ranked if _mentions(e, person)))
 
 
 def _tally(mentions: Iterable[tuple[str, str, float]]) -> dict[str, float]:
@@ -284,6 +301,34 @@ def _tally(mentions: Iterable[tuple[str, str, float]]) -> dict[str, float]:
     for (_, key), weight in strongest.items():
         votes[key] = votes.get(key, 0.0) + weight
     return votes
+
+
+def _typed(ranked: Sequence[Evidence], asked: Question, options: AnswerOptions
+           ) -> tuple[str, list[Evidence], bool]:
+    """The short answer of a typed question (who / when / where / how many / which), the passages
+    stating it and whether outlets disagree: span votes pooled over the best passages (a span repeated
+    across outlets is more reliable), both versions when another outlet gives a different number or
+    date for the same slot. Without a span of the asked type, the best sentence."""
+    best = ranked[0]
+    if not best.spans:
+        return best.sentence, [best], False
+    voters = [ev for ev in ranked[:5] if ev.score >= options.vote_floor * best.score]
+    if max(sp.score for ev in voters for sp in ev.spans) < options.weak_span:
+        voters = list(ranked[:5])  # the best passages only name bystanders: the next ones may say it
+    text_of: dict[str, str] = {}
+    for ev in voters:
+        for span in ev.spans:
+            text_of.setdefault(span_key(span.text), span.text)
+    votes = _tally((ev.hit.passage.article_id, span_key(span.text), ev.score * span.score / (1 + rank))
+                   for ev in voters for rank, span in enumerate(ev.spans))
+    short = text_of[max(votes, key=lambda k: votes[k])] if votes else best.spans[0].text
+    # the first citation states the answer (the votes may come from passages other than the best)
+    stated = next((ev for ev in voters if any(span_key(sp.text) == span_key(short) for sp in ev.spans)), best)
+    support = [stated, best] if stated is not best else [best]
+    other = _disagreement(best, ranked[1:], asked.qtype, asked.focus)
+    if other is None:
+        return short, support, False
+    return _differ(best, other), [*support, other], True
 
 
 def _overview(question: str, hits: Sequence[Hit], options: AnswerOptions) -> Grounded:
@@ -312,60 +357,31 @@ def build_answer(question: str, hits: Sequence[Hit], options: AnswerOptions | No
     ranked = sorted(evidence, key=lambda e: -(e.score + (options.story_margin if e.hit.in_story else 0)))
     sig = signals(hits, evidence)
     confidence = sig.confidence(options) if ranked else 0.0
-    # "what did X say": X's own attributed words are the evidence, whatever the overall confidence;
-    # coverage that never names X (a capitalised name) cannot say what X said
+    # "what did X say" / "who is X": X's own attributed words or title are the evidence, whatever the
+    # overall confidence; coverage that never names X (a capitalised name) cannot say either
     speaker = question_speaker(question) if qtype == "quote" else None
-    quoted = _quote_answer(asked, speaker, ranked, options.max_citations) if speaker else None
-    # "who is X": the title or apposition the coverage gives X, likewise
     person = asked_person(question) if qtype == "who" else None
-    described = _described(person, ranked) if person else None
+    attributed = (_quote_answer(asked, speaker, ranked, options.max_citations) if speaker
+                  else _described(person, ranked) if person else None)
     named = speaker if speaker and speaker[:1].isupper() else person
     unnamed = bool(named and not any(_mentions(ev, named) for ev in ranked))
-    if not ranked or unnamed or (quoted is None and described is None and confidence < options.threshold):
+    if not ranked or unnamed or (attributed is None and confidence < options.threshold):
         return Grounded(question, qtype, False, REFUSAL, (), (), tuple(ranked), confidence=confidence)
-    best = ranked[0]
-    support = [best]
-    short = best.sentence
-    disagreement = False
-    if quoted is not None:
-        short, support, said = quoted
-        best = support[0]
-    elif described is not None:
-        short, best, said_of = described
-        support = [best]
-    elif best.spans:
-        # pool span votes over the supporting hits: repeated spans across outlets are more reliable
-        voters = [ev for ev in ranked[:5] if ev.score >= options.vote_floor * best.score]
-        if max(sp.score for ev in voters for sp in ev.spans) < options.weak_span:
-            voters = ranked[:5]  # the best passages only name bystanders: the next ones may say it
-        text_of: dict[str, str] = {}
-        for ev in voters:
-            for span in ev.spans:
-                text_of.setdefault(span_key(span.text), span.text)
-        votes = _tally((ev.hit.passage.article_id, span_key(span.text), ev.score * span.score / (1 + rank))
-                       for ev in voters for rank, span in enumerate(ev.spans))
-        short = text_of[max(votes, key=lambda k: votes[k])] if votes else best.spans[0].text
-        # the first citation states the answer (the votes may come from passages other than the best)
-        stated = next((ev for ev in voters if any(span_key(sp.text) == span_key(short) for sp in ev.spans)),
-                      best)
-        support = [stated, best] if stated is not best else support
-        other = _disagreement(best, ranked[1:], qtype, asked.focus)
-        if other is not None:
-            disagreement = True
-            short = _differ(best, other)
-            support.append(other)
-    if quoted is None:  # a described person's further citations are the passages that name them
-        pool = [ev for ev in ranked if _mentions(ev, person)] if described is not None and person else ranked
-        support += more_support(support, pool, options, best.score)
+    if attributed is not None:
+        short, support, disagreement = attributed.short, list(attributed.support), False
+        known, pool, floor = attributed.sentences, attributed.more_from, attributed.support[0].score
+    else:
+        short, support, disagreement = _typed(ranked, asked, options)
+        known, pool, floor = (), tuple(ranked), ranked[0].score
+    support += more_support(support, pool, options, floor)
     citations = tuple(citation(ev.hit.passage, ev.sentence, options.snippet_window) for ev in support)
     # a cited passage's supporting sentence is the one holding the answer span (or quotation)
     key = span_key(short)
-    sentences = tuple(said) if quoted is not None else tuple(
-        next((sp.sentence for sp in ev.spans if span_key(sp.text) == key), ev.sentence) for ev in support)
-    if described is not None:
-        sentences = (said_of, *sentences[1:])
+    sentences = (*known, *(next((sp.sentence for sp in ev.spans if span_key(sp.text) == key), ev.sentence)
+                           for ev in support[len(known):]))
     return Grounded(question, qtype, True, short, sentences, citations, tuple(ranked), disagreement,
-                    confidence, quoted is not None, described is not None)
+                    confidence, attributed is not None and attributed.quoted,
+                    attributed is not None and not attributed.quoted)
 
 
 def answer_question(question: str, hits: Sequence[Hit], options: AnswerOptions | None = None) -> Answer:
