@@ -479,14 +479,15 @@ def test_overview_questions_are_told_from_questions_about_a_fact() -> None:
     for question in ("What happened?", "What's the latest?", "Any updates?", "Tell me more", "tl;dr",
                      "What happened next?", "Give me a quick summary please", "What is going on?"):
         assert asks_overview(question), question
-    for question in ("When are the next talks?", "What is new about the ceasefire?", "What happened in Kabul?",
-                     "Why?", "Who?", ""):
+    for question in ("When are the next talks?", "What is new about the ceasefire?",
+                     "What happened in Kabul?", "Why?", "Who?", ""):
         assert not asks_overview(question), question
 
 
 def test_overview_of_a_story_gives_its_latest_reports_leads() -> None:
     hits = [
-        _lead("old", "ANKARA: Talks on the grain corridor opened in Istanbul on Monday.", datetime(2023, 10, 1)),
+        _lead("old", "ANKARA: Talks on the grain corridor opened in Istanbul on Monday.",
+              datetime(2023, 10, 1)),
         _lead("undated", "Negotiators say a deal on grain exports is close.", None),
         _lead("new", "ISTANBUL (Reuters): The grain deal was signed in Istanbul on Friday after five days of "
                      "talks.", datetime(2023, 10, 6)),

@@ -86,10 +86,12 @@ def test_usage_errors(tmp_path: Path, sqlite_url: str, capsys: pytest.CaptureFix
 
 def test_overview_question_about_a_story(sqlite_url: str, capsys: pytest.CaptureFixture[str]) -> None:
     """"What happened?" in reply to a digest answers with the story's leads; without a story it asks which."""
-    assert main(["digest", "--from", str(SEEDS), "--db", sqlite_url, "--format", "json", "--no-progress"]) == 0
+    code = main(["digest", "--from", str(SEEDS), "--db", sqlite_url, "--format", "json", "--no-progress"])
+    assert code == 0
     story = json.loads(capsys.readouterr().out)["stories"][0]
     members = {a["id"] for a in story["articles"]}
-    assert main(["ask", "What happened?", "--story", story["id"], "--db", sqlite_url, "--format", "json"]) == 0
+    code = main(["ask", "What happened?", "--story", story["id"], "--db", sqlite_url, "--format", "json"])
+    assert code == 0
     answer = json.loads(capsys.readouterr().out)
     assert answer["answered"] and len(answer["citations"]) == 3
     assert {c["article"] for c in answer["citations"]} <= members
