@@ -1,11 +1,12 @@
-"""Digests formatted for people reading a terminal or a Markdown viewer (chat adapters have their own)."""
+"""Digests and /ask answers formatted for people reading a terminal or a Markdown viewer (chat adapters
+have their own)."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
 
-from summarizer.types import Quote, StoryDigest
+from summarizer.types import Answer, Quote, StoryDigest
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~])")
 
@@ -64,3 +65,13 @@ def render_markdown(digests: Sequence[StoryDigest]) -> str:
             f"[{label}](<{a.url}>)" if a.url else label for label, a in zip(labels, d.articles, strict=True)))
         blocks.append("\n".join(lines))
     return "\n\n".join(blocks)
+
+
+def render_answer(answer: Answer) -> str:
+    """An /ask answer as plain text: the answer, then each numbered citation with its outlet, link
+    and snippet (the snippet as it stands: it may itself open with a quotation mark)."""
+    lines = [answer.answer]
+    for n, c in enumerate(answer.citations, 1):
+        link = f" <{c.url}>" if c.url else ""
+        lines.append(f"  [{n}] {c.outlet or c.article_id}{link}: {c.snippet}")
+    return "\n".join(lines)

@@ -67,6 +67,9 @@ def test_console_questions(sqlite_url: str) -> None:
     pytest.importorskip("bot.ask.service")
     out = console_session(sqlite_url, ["/digest", "/ask 1 What happened?", "What about the election?"])
     assert "/ask N QUESTION" in out and "Sorry" not in out  # answers (or honest refusals), no failures
+    # story 1 as a whole: its lede, cited as the CLI cites it (outlet, link, snippet as it stands)
+    assert "Story 1 happened. [1]" in out
+    assert "  [1] Outlet 0 <https://outlet0.example/1>: Story 1 happened. More about story 1." in out
 
 
 def test_run_once_without_tokens_prints_a_digest(sqlite_url: str) -> None:
@@ -118,9 +121,10 @@ def test_newsdigest_run_answers_on_the_seeds(tmp_path: Path) -> None:
         env=env,
         capture_output=True,
         text=True,
-        input="/digest\n/ask What happened?\n",
+        input="/digest\n/ask 1 What happened?\n",
         timeout=600,
     )
     assert proc.returncode == 0, proc.stderr
     assert "1. " in proc.stdout and "Sources:" in proc.stdout
     assert "failed" not in proc.stdout
+    assert "[1]" in proc.stdout and "  [1] " in proc.stdout  # the story's ledes, cited

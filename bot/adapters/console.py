@@ -15,18 +15,9 @@ from bot.adapters.base import Adapter
 from bot.commands.core import ChatRef, Reply, Request
 from bot.commands.layer import CommandLayer
 from bot.commands.parsing import split_command
-from bot.render import render_text
-from summarizer.types import Answer
+from bot.render import render_answer, render_text
 
 CONSOLE = ChatRef("console", "console", "private", "", "console")
-
-
-def render_answer(answer: Answer) -> str:
-    lines = [answer.answer or "I could not answer that from the stories I have."]
-    for n, c in enumerate(answer.citations, 1):
-        lines.append(f"  [{n}] {c.outlet or c.article_id}" + (f" <{c.url}>" if c.url else "")
-                     + f": “{c.snippet}”")
-    return "\n".join(lines)
 
 
 class ConsoleAdapter(Adapter):

@@ -10,8 +10,8 @@ from typing import Any
 
 from bot.cli.common import CliError, add_common, open_config, run_ingest
 from bot.contract import answer_json
+from bot.render import render_answer
 from bot.service import Newsroom
-from summarizer.types import Answer
 
 
 def register(sub: Any) -> None:
@@ -50,14 +50,6 @@ def read_questions(path: Path) -> list[tuple[str | None, str]]:
     return out
 
 
-def render(answer: Answer) -> str:
-    lines = [answer.answer]
-    for n, c in enumerate(answer.citations, 1):
-        lines.append(f"  [{n}] {c.outlet or c.article_id}" + (f" <{c.url}>" if c.url else "")
-                     + f": {c.snippet}")
-    return "\n".join(lines)
-
-
 def handle(args: argparse.Namespace) -> int:
     if bool(args.question) == bool(args.questions):
         raise CliError("ask: give one QUESTION or --questions FILE")
@@ -72,7 +64,7 @@ def handle(args: argparse.Namespace) -> int:
             indent = None if args.questions else 2
             sys.stdout.write(json.dumps(out, ensure_ascii=False, indent=indent) + "\n")
         else:
-            print((f"Q: {question}\n" if args.questions else "") + render(answer), end="\n\n"
+            print((f"Q: {question}\n" if args.questions else "") + render_answer(answer), end="\n\n"
                   if args.questions else "\n")
         sys.stdout.flush()
     return 1 if skipped else 0
