@@ -40,8 +40,10 @@ def story_leads(hits: Sequence[Hit], limit: int, repeat: float) -> list[Hit]:
     chosen: list[Hit] = []
     words: list[frozenset[str]] = []
     for hit in leads:
+        if len(chosen) == limit:
+            break
         mine = frozenset(tokenize(hit.passage.text))
-        if len(chosen) < limit and not any(repeats(mine, theirs, repeat) for theirs in words):
+        if not any(repeats(mine, theirs, repeat) for theirs in words):
             chosen.append(hit)
             words.append(mine)
     return chosen
