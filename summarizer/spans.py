@@ -57,6 +57,15 @@ _NUMWORD = (r"(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|
 _NUMBER = re.compile(
     rf"(?:[$£€]\s?)?\b\d[\d,]*(?:\.\d+)?(?:\s?(?:%|percent|per cent|million|billion|trillion|thousand))?"
     rf"|\b{_NUMWORD}(?:[- ]{_NUMWORD})*(?:\s(?:million|billion|thousand))?\b", re.IGNORECASE)
+# "how long": the answer counts a unit of time ("six days", "an hour", "several years")
+DURATION = "duration"
+_HOW_LONG = re.compile(r"\bhow long\b", re.IGNORECASE)
+_TIME_UNITS = frozenset({"second", "minute", "hour", "day", "night", "week", "weekend", "month", "year",
+                         "decade", "century"})
+_SOME_TIME = re.compile(r"\b(?:an?|a few|a couple of|several|many)\s+(?:second|minute|hour|day|night|week|"
+                        r"month|year|decade)s?\b|\bcenturies\b", re.IGNORECASE)
+# "a few days later", "six years ago": a point in time counted from another, not how long something lasted
+_OFFSET = re.compile(r"(?:\s+\w+)?\s+(?:later|earlier|ago|before|after|afterwards|since)\b", re.IGNORECASE)
 _CAP = r"[A-Z][\w'’.&-]*"
 _LINK = r"(?:\s+(?:of|the|de|da|del|van|von|bin|al|la|le)){0,2}"
 _NAME = re.compile(rf"{_CAP}(?:{_LINK}\s+{_CAP})*")
@@ -132,7 +141,10 @@ def question_entities(question: str) -> set[str]:
 
 
 def question_focus(question: str) -> str | None:
-    """The stemmed noun the question counts or picks ("how many *people*", "which *state*")."""
+    """The stemmed noun the question counts or picks ("how many *people*", "which *state*"), or
+    `DURATION` for "how long" (a count of any unit of time)."""
+    if _HOW_LONG.search(question):
+        return DURATION
     m = re.search(r"\b(?:how many|how much|which|what)\s+(?:of\s+the\s+)?(?:US\s+|U\.S\.\s+|American\s+)?"
                   r"([a-z][\w-]+)", question, re.IGNORECASE)
     if m is None:
@@ -158,6 +170,8 @@ def candidates(sentence: str, qtype: QType, q_tokens: set[str], focus: str | Non
         dates = [m.span() for m in _DATE.finditer(sentence)]
         found = [(m.start(), m.group().strip(), "number") for m in _NUMBER.finditer(sentence)
                  if not any(a <= m.start() < b for a, b in dates)]
+        if focus == DURATION:
+            found += [(m.start(), m.group(), "number") for m in _SOME_TIME.finditer(sentence)]
     else:
         found = [(start, text, "place" if _PLACE_CUE.search(sentence[max(0, start - 12):start]) else "name")
                  for start, text in _names(sentence, q_tokens)]
@@ -201,11 +215,11 @@ def candidates(sentence: str, qtype: QType, q_tokens: set[str], focus: str | Non
         if focus in _PERCENT_Q and kind == "number" and not _is_percent(text):
             score -= 1.0  # "what percentage": a bare count (or "nine percentage points", a change) is not
         elif focus and kind == "number":
-            following = tokenize(sentence[start + len(text):start + len(text) + 30])[:3]
-            if focus in following:
+            after = sentence[start + len(text):]
+            if _counted(text, after, focus):
                 score += 1.0
-                noun = sentence[start + len(text):].split()[0].strip(".,;:")
-                text = f"{text} {noun}" if tokenize(noun)[:1] == [focus] else text  # "six days"
+                noun = (after.split() or [""])[0].strip(".,;:")
+                text = f"{text} {noun}" if _counts(noun, focus) else text  # "six days"
         out.append(Span(text, kind, score, sentence))
     return out
 
@@ -310,7 +324,7 @@ def same_slot(best: str, other: str, qtype: QType, focus: str | None) -> bool:
     """`other` answers what `best` answers, so the two can contradict each other: when `best` counts the
     asked noun ("six days") so does `other`; dates are two days of a month or two bare years
     ("Thursday" and "October 30" may be the same day); a share and a count answer different questions."""
-    if focus is not None and tokenize(best)[-1:] == [focus] and tokenize(other)[-1:] != [focus]:
+    if focus is not None and _counts(best, focus) and not _counts(other, focus):
         return False
     if qtype == "when":
         if _full_date(best) or _full_date(other):
@@ -319,6 +333,22 @@ def same_slot(best: str, other: str, qtype: QType, focus: str | None) -> bool:
         elif not all(re.fullmatch(_YEAR, x.strip()) for x in (best, other)):
             return False
     return _is_percent(best) == _is_percent(other)
+
+
+def _counted(number: str, after: str, focus: str) -> bool:
+    """`number`, followed by `after`, counts the asked noun: "14 people" for "how many people"; for
+    `DURATION`, "six days" or "a few weeks", but not "a few days later" (an offset, not a length)."""
+    following = tokenize(after[:30])[:3]
+    if focus != DURATION:
+        return focus in following
+    unit = _counts(number, focus) or (bool(following) and following[0] in _TIME_UNITS)
+    return unit and _OFFSET.match(after) is None
+
+
+def _counts(text: str, focus: str) -> bool:
+    """`text` ends with the counted noun: "six days" counts `DURATION` (any unit of time) and "day"."""
+    last = tokenize(text)[-1:]
+    return last == [focus] or (focus == DURATION and bool(last) and last[0] in _TIME_UNITS)
 
 
 def span_key(text: str) -> str:

@@ -24,6 +24,7 @@ from summarizer.passages import Passage, make_passages, passage_vectors
 from summarizer.places import is_country, is_us_state
 from summarizer.retrieval import Hit, MemoryIndex, fresh_first, rrf, tokenize
 from summarizer.spans import (
+    DURATION,
     asks_owner,
     candidates,
     question_focus,
@@ -31,6 +32,7 @@ from summarizer.spans import (
     question_type,
     quotes_by,
     root,
+    same_slot,
     span_key,
 )
 
@@ -296,6 +298,23 @@ def test_a_count_is_not_a_day_of_a_month_and_keeps_its_noun() -> None:
     sent = "The talks started on October 25 after days of clashes; following six days of talks, they agreed."
     found = candidates(sent, "how_many", {"day", "talk", "last"}, focus="day")
     assert [s.text for s in found] == ["six days"]  # "25" is a day of October, not a count
+
+
+def test_how_long_asks_for_a_length_of_time() -> None:
+    q = "How long did the talks last?"
+    assert question_type(q) == "how_many" and question_focus(q) == DURATION
+    toks = set(tokenize(q))
+
+    def best(sentence: str) -> str:
+        return max(candidates(sentence, "how_many", toks, DURATION), key=lambda s: s.score).text
+
+    assert best("The two sides met again; following six days of talks, they agreed.") == "six days"
+    assert best("The talks between the two neighbouring countries lasted several hours.") == "several hours"
+    # an offset ("a few days later") says when, not how long: the length of the talks wins over it
+    both = candidates("Two weeks later the talks, which lasted 14 hours, ended.", "how_many", toks, DURATION)
+    assert max(both, key=lambda s: s.score).text == "14 hours"
+    assert same_slot("six days", "two days", "how_many", DURATION)
+    assert not same_slot("six days", "two", "how_many", DURATION)  # "the two countries" is no length
 
 
 def test_a_name_drops_the_questions_own_title_words() -> None:
