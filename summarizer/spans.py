@@ -171,7 +171,8 @@ def candidates(sentence: str, qtype: QType, q_tokens: set[str], focus: str | Non
         found = [(m.start(), m.group().strip(), "number") for m in _NUMBER.finditer(sentence)
                  if not any(a <= m.start() < b for a, b in dates)]
         if focus == DURATION:
-            found += [(m.start(), m.group(), "number") for m in _SOME_TIME.finditer(sentence)]
+            found += [(m.start(), m.group(), "number") for m in _SOME_TIME.finditer(sentence)
+                      if _OFFSET.match(sentence, m.end()) is None]
     else:
         found = [(start, text, "place" if _PLACE_CUE.search(sentence[max(0, start - 12):start]) else "name")
                  for start, text in _names(sentence, q_tokens)]
@@ -326,6 +327,8 @@ def same_slot(best: str, other: str, qtype: QType, focus: str | None) -> bool:
     ("Thursday" and "October 30" may be the same day); a share and a count answer different questions."""
     if focus is not None and _counts(best, focus) and not _counts(other, focus):
         return False
+    if focus == DURATION and (_SOME_TIME.fullmatch(best) or _SOME_TIME.fullmatch(other)):
+        return False  # "several hours" does not contradict "14 hours"
     if qtype == "when":
         if _full_date(best) or _full_date(other):
             if not (_full_date(best) and _full_date(other)):

@@ -315,6 +315,9 @@ def test_how_long_asks_for_a_length_of_time() -> None:
     assert max(both, key=lambda s: s.score).text == "14 hours"
     assert same_slot("six days", "two days", "how_many", DURATION)
     assert not same_slot("six days", "two", "how_many", DURATION)  # "the two countries" is no length
+    assert not same_slot("six days", "a few days", "how_many", DURATION)  # vague, no contradiction
+    later = candidates("They met again a few days later in Doha.", "how_many", toks, DURATION)
+    assert "a few days" not in [s.text for s in later]
 
 
 def test_a_name_drops_the_questions_own_title_words() -> None:
