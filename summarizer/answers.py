@@ -19,11 +19,12 @@ per-passage evidence in `summarizer.evidence`):
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import re
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from summarizer.citations import citation, more_support
-from summarizer.descriptions import asked_person, describe
+from summarizer.descriptions import asked_acronym, asked_person, describe, expand
 from summarizer.evidence import (
     EVIDENCE_BIAS,
     EVIDENCE_WEIGHTS,
@@ -104,7 +105,7 @@ class Grounded:
     disagreement: bool = False
     confidence: float = 0.0
     quoted: bool = False  # answered with the asked speaker's quotations
-    described: bool = False  # answered with the title or apposition the coverage gives the asked person
+    described: bool = False  # answered with the coverage's title for the asked person or name for an acronym
 
     def to_answer(self) -> Answer:
         if not self.answered:  # the refusal's wording is its short answer
@@ -223,8 +224,13 @@ def _differ(a: Evidence, b: Evidence) -> str:
             f"{b.spans[0].text} ({_source_label(b.hit.passage)})")
 
 
-def _mentions(ev: Evidence, speaker: str) -> bool:
-    return speaker.split()[-1].lower() in ev.hit.passage.window.lower()
+def _mentions(ev: Evidence, name: str) -> bool:
+    """The passage names `name` (its last word; an acronym only as a word of its own: "UN" is not
+    in "under")."""
+    last, window = name.split()[-1], ev.hit.passage.window
+    if last.isupper():
+        return re.search(rf"\b{re.escape(last)}s?\b", window) is not None
+    return last.lower() in window.lower()
 
 
 @dataclass(frozen=True)
@@ -270,15 +276,17 @@ def _quote_answer(question: Question, speaker: str, ranked: Sequence[Evidence],
     return _Attributed(short, tuple(ev for ev, _ in chosen), tuple(sentences), quoted=True)
 
 
-def _described(person: str, ranked: Sequence[Evidence], depth: int = 10) -> _Attributed | None:
-    """'Who is X': the description of X that the best passages give most (one vote per article, each
-    weighted by its passage's evidence score), with the passage and sentence first giving it; further
-    citations only from passages that name X."""
+def _described(person: str, ranked: Sequence[Evidence],
+               describer: Callable[[str, str], str | None] = describe, depth: int = 10) -> _Attributed | None:
+    """'Who is X': the description of X (`describer`: a title for a person, the spelled-out name for
+    an acronym) that the best `depth` passages give most (one vote per article, each weighted by its
+    passage's evidence score), with the passage and sentence first giving it; further citations only
+    from passages that name X."""
     first: dict[str, tuple[str, Evidence, str]] = {}
     mentions: list[tuple[str, str, float]] = []
     for ev in ranked[:depth]:
         for sentence in ev.hit.passage.window_sentences:
-            text = describe(sentence, person)
+            text = describer(sentence, person)
             if text is not None:
                 first.setdefault(span_key(text), (text, ev, sentence))
                 mentions.append((ev.hit.passage.article_id, span_key(text), ev.score))
@@ -357,13 +365,17 @@ def build_answer(question: str, hits: Sequence[Hit], options: AnswerOptions | No
     ranked = sorted(evidence, key=lambda e: -(e.score + (options.story_margin if e.hit.in_story else 0)))
     sig = signals(hits, evidence)
     confidence = sig.confidence(options) if ranked else 0.0
-    # "what did X say" / "who is X": X's own attributed words or title are the evidence, whatever the
-    # overall confidence; coverage that never names X (a capitalised name) cannot say either
+    # "what did X say" / "who is X" / "what is the TTP": X's own attributed words, title or spelled-out
+    # name are the evidence, whatever the overall confidence; coverage that never names X (a
+    # capitalised name, an acronym) cannot say any of them. An acronym is spelled out once in an
+    # article, wherever the passage stands in the ranking: every considered passage is read
     speaker = question_speaker(question) if qtype == "quote" else None
     person = asked_person(question) if qtype == "who" else None
+    acronym = asked_acronym(question) if qtype == "other" else None
     attributed = (_quote_answer(asked, speaker, ranked, options.max_citations) if speaker
-                  else _described(person, ranked) if person else None)
-    named = speaker if speaker and speaker[:1].isupper() else person
+                  else _described(person, ranked) if person
+                  else _described(acronym, ranked, expand, len(ranked)) if acronym else None)
+    named = speaker if speaker and speaker[:1].isupper() else person or acronym
     unnamed = bool(named and not any(_mentions(ev, named) for ev in ranked))
     if not ranked or unnamed or (attributed is None and confidence < options.threshold):
         return Grounded(question, qtype, False, REFUSAL, (), (), tuple(ranked), confidence=confidence)

@@ -1,9 +1,11 @@
-"""'Who is X?': the title or apposition news gives a person it names.
+"""'Who is X?': the title or apposition news gives a person it names; 'What is the TTP?': the name an
+acronym stands for.
 
 A question that only names someone ("Who is Tahir Andrabi?") asks what the coverage says they are;
 news says it next to the name, as a title before it ("Foreign Office spokesperson Tahir Andrabi") or
 an apposition after it ("Tahir Andrabi, the Foreign Office spokesperson,"). The short answer is that
-phrase with the name, as written in the evidence.
+phrase with the name, as written in the evidence. Likewise news spells an acronym out once, with the
+acronym in brackets after it ("Tehreek-e-Taliban Pakistan (TTP)") or, less often, before it.
 """
 
 from __future__ import annotations
@@ -17,6 +19,10 @@ _WHO_IS = re.compile(r"^\s*(?i:who\s+(?:is|was|'s|’s))\s+([A-Z][\w.’'-]*(?:\
 _LINKS = frozenset({"of", "for", "and"})
 _APPOSITION = re.compile(r",\s+((?:the|a|an)\s+[^,.;:()“”\"]{3,80}?)(?:,|\.|\s+(?:said|says|told|added)\b)")
 _MAX_WORDS = 6
+_WHAT_IS = re.compile(r"^\s*(?i:what\s+(?:is|are|was|were|does|do|'s|’s))\s+(?i:the\s+)?"
+                      r"([A-Z][A-Z0-9&]{1,9}s?)(?:\s+(?i:stand\s+for))?\s*\?*\s*$")
+# lowercase words that may stand inside a spelled-out name ("Organisation of the Petroleum ...")
+_NAME_LINKS = frozenset({"of", "for", "and", "the", "on", "in", "de", "e", "al", "du", "des", "la"})
 
 
 def asked_person(question: str) -> str | None:
@@ -63,4 +69,39 @@ def describe(sentence: str, name: str) -> str | None:
         after = _APPOSITION.match(sentence, m.end())
         if after is not None and any(_is_title(w) for w in after.group(1).split()):
             return f"{full}, {after.group(1)}"
+    return None
+
+
+def asked_acronym(question: str) -> str | None:
+    """The acronym a 'what is (the) X?' or 'what does X stand for?' question asks about ("TTP")."""
+    m = _WHAT_IS.match(question)
+    return m.group(1).removesuffix("s") if m else None
+
+
+def _spelled(words: list[str], acronym: str) -> str | None:
+    """`words` (the end of a name) cut to the name that starts with the acronym's first letter, or None."""
+    kept: list[str] = []
+    for word in reversed(words[-8:]):
+        if not re.fullmatch(r"[\w’'&-]+", word) or not (word[:1].isupper() or word in _NAME_LINKS):
+            break
+        kept.insert(0, word)
+    while kept and (kept[0] in _NAME_LINKS or kept[0][0].lower() != acronym[0].lower()):
+        kept.pop(0)
+    return " ".join(kept) if kept and not (len(kept) == 1 and kept[0] == acronym) else None
+
+
+def expand(sentence: str, acronym: str) -> str | None:
+    """The name `acronym` stands for as `sentence` spells it out, with the acronym ("Tehreek-e-Taliban
+    Pakistan (TTP)"), or None. The name must start with the acronym's first letter."""
+    a = re.escape(acronym)
+    before = re.search(rf"\(\s*{a}s?\s*\)", sentence)
+    if before is not None:
+        name = _spelled(sentence[:before.start()].split(), acronym)
+        if name is not None:
+            return f"{name} ({acronym})"
+    after = re.search(rf"\b{a}s?\s*\(([^()]{{3,80}})\)", sentence)
+    if after is not None:
+        name = _spelled(after.group(1).split(), acronym)
+        if name is not None and name == after.group(1).strip():
+            return f"{name} ({acronym})"
     return None

@@ -17,7 +17,7 @@ from summarizer.answers import (
     build_answer,
     signals,
 )
-from summarizer.descriptions import asked_person, describe
+from summarizer.descriptions import asked_acronym, asked_person, describe, expand
 from summarizer.evidence import predicate_words
 from summarizer.overview import asks_overview
 from summarizer.passages import Passage, make_passages, passage_vectors
@@ -489,6 +489,34 @@ def test_who_is_a_named_person_answers_with_the_title_the_coverage_gives() -> No
     assert g.support[0] == "Foreign Office spokesperson Tahir Andrabi said the talks went well."
     assert [c.article_id for c in g.citations] == ["b", "a"]  # only passages that name him
     assert not build_answer("Who is Biden?", hits, AnswerOptions(threshold=-1.0)).answered
+
+
+def test_what_is_an_acronym_answers_with_the_name_the_coverage_spells_out() -> None:
+    assert asked_acronym("What is the TTP?") == "TTP"
+    assert asked_acronym("What does NATO stand for?") == "NATO"
+    assert asked_acronym("What are NGOs?") == "NGO"
+    assert asked_acronym("What is the GDP of Pakistan?") is None  # asks about the GDP, not what it is
+    assert asked_acronym("What is the capital of France?") is None
+    assert expand("Asif urged the Taliban to stop backing the banned Tehreek-e-Taliban Pakistan (TTP).",
+                  "TTP") == "Tehreek-e-Taliban Pakistan (TTP)"
+    assert expand("Officials of the IMF (International Monetary Fund) arrived.", "IMF") == (
+        "International Monetary Fund (IMF)")
+    assert expand("The talks (TTP) were held.", "TTP") is None  # no name before the brackets
+    assert expand("He said the TTP (which is banned) attacked.", "TTP") is None  # a remark, not a name
+
+    def hit(article: str, text: str, dense: float, index: int = 0) -> Hit:
+        p = Passage(id=f"{article}#{index}", article_id=article, index=index, sentences=(text,),
+                    outlet=article)
+        return Hit(passage=p, score=1.0, lexical=3.0, dense=dense)
+
+    hits = [hit("a", "The TTP claimed the attack on the checkpoint, officials said.", 0.7),
+            hit("b", "Talks on the ceasefire resumed under Turkish mediation.", 0.6),
+            hit("c", "Pakistan says the Tehreek-e-Taliban Pakistan (TTP) operates from Afghan soil.", 0.3, 5)]
+    g = build_answer("What is the TTP?", hits)
+    assert g.answered and g.described and g.short == "Tehreek-e-Taliban Pakistan (TTP)"
+    assert [c.article_id for c in g.citations] == ["c", "a"]  # passages that name it, the spelling first
+    # coverage that never names it cannot say what it is ("UN" is not in "under")
+    assert not build_answer("What is the UN?", hits, AnswerOptions(threshold=-1.0)).answered
 
 
 def _lead(article: str, text: str, published: datetime | None, index: int = 0, in_story: bool = True) -> Hit:
