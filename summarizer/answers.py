@@ -42,6 +42,7 @@ from summarizer.spans import (
     question_speaker,
     quotes_by,
     same_slot,
+    scheduled,
     span_key,
 )
 from summarizer.types import Answer, Citation
@@ -192,8 +193,8 @@ def _source_label(p: Passage) -> str:
 
 def _disagreement(best: Evidence, others: Sequence[Evidence], qtype: QType,
                   focus: str | None) -> Evidence | None:
-    """Another outlet's differing number/date for the same slot (`same_slot`; its sentence covers the
-    question about as well as the best one does)."""
+    """Another outlet's differing number/date for the same slot (`same_slot`, both told in the past or
+    both `scheduled`; its sentence covers the question about as well as the best one does)."""
     if qtype not in ("how_many", "when") or not best.spans:
         return None
     mine = span_key(best.spans[0].text)
@@ -204,7 +205,8 @@ def _disagreement(best: Evidence, others: Sequence[Evidence], qtype: QType,
             continue
         if ev.coverage < 0.85 * best.coverage or ev.score < 0.5 * best.score:
             continue
-        if not same_slot(best.spans[0].text, ev.spans[0].text, qtype, focus):
+        if not same_slot(best.spans[0].text, ev.spans[0].text, qtype, focus) \
+                or scheduled(best.spans[0]) != scheduled(ev.spans[0]):
             continue
         theirs = span_key(ev.spans[0].text)
         if theirs and theirs != mine and theirs not in mine and mine not in theirs:

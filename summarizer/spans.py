@@ -338,6 +338,22 @@ def same_slot(best: str, other: str, qtype: QType, focus: str | None) -> bool:
     return _is_percent(best) == _is_percent(other)
 
 
+_CLAUSE_START = re.compile(r"[,;:()“”\"]")
+_SCHEDULED = re.compile(rf"{_FUTURE.pattern}|\bwould\b", re.IGNORECASE)  # "said talks would take place"
+
+
+def scheduled(span: Span) -> bool:
+    """The span's clause speaks of the future ("the talks will resume on November 6", "... will be
+    decided in a meeting on 6 November", "he said talks would take place on November 6"): such a date
+    schedules an event, a date told in the past
+    ("the talks started on October 25") records one, and the two never answer the same question."""
+    at = span.sentence.find(span.text)
+    if at < 0:
+        return False
+    clause = _CLAUSE_START.split(span.sentence[:at])[-1]
+    return _SCHEDULED.search(clause) is not None
+
+
 def _counted(number: str, after: str, focus: str) -> bool:
     """`number`, followed by `after`, counts the asked noun: "14 people" for "how many people"; for
     `DURATION`, "six days" or "a few weeks", but not "a few days later" (an offset, not a length)."""

@@ -349,6 +349,14 @@ def test_sources_differ_only_on_comparable_slots() -> None:
     assert not build_answer(count, [days, other], AnswerOptions(threshold=-1.0)).disagreement
     longer = _dated("c", "AP", 3, "The talks lasted eight days, ending with a truce.")
     assert build_answer(count, [days, longer], AnswerOptions(threshold=-1.0)).disagreement
+    # a date told in the past and one scheduled are two events, not two versions of one
+    q = "When did the talks start?"
+    began = _dated("a", "Dawn", 1, "The second round of talks started in Istanbul on October 25.")
+    later = _dated("b", "Reuters", 2, "He said another round of talks would take place on November 6.")
+    g = build_answer(q, [began, later], AnswerOptions(threshold=-1.0))
+    assert not g.disagreement and g.short == "October 25"
+    moved = _dated("c", "AP", 3, "The second round of talks started in Istanbul on October 26.")
+    assert build_answer(q, [began, moved], AnswerOptions(threshold=-1.0)).disagreement
 
 
 def test_recency_counts_from_the_newest_retrieved_article() -> None:
