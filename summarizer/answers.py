@@ -41,6 +41,7 @@ from summarizer.spans import (
     QType,
     question_speaker,
     quotes_by,
+    quotes_for,
     same_slot,
     scheduled,
     span_key,
@@ -247,13 +248,21 @@ class _Attributed:
     more_from: tuple[Evidence, ...] = ()  # where further citations may come from
 
 
+def _quoting(ranked: Sequence[Evidence], speaker: str) -> list[tuple[Evidence, str, list[str]]]:
+    """The passages that quote `speaker`, each with who spoke and the quotations: X's own words when
+    any passage quotes X; otherwise, for an organisation or a country ("the Foreign Office", "the
+    Taliban"), the words of the person a passage describes as speaking for it (`quotes_for`)."""
+    mentioned = [(ev, ev.hit.passage.window) for ev in ranked if _mentions(ev, speaker)]
+    direct = [(ev, speaker, found) for ev, window in mentioned if (found := quotes_by(window, speaker))]
+    return direct or [(ev, *said) for ev, window in mentioned if (said := quotes_for(window, speaker))]
+
+
 def _quote_answer(question: Question, speaker: str, ranked: Sequence[Evidence],
                   limit: int) -> _Attributed | None:
     """'What did X say': X's quotations (see `summarizer.quotes`) from the passage that quotes X most
     to the point. The support is the passages that quote X (up to `limit`, one per article), each with
     the sentence holding its first quotation of X, and nothing else."""
-    quoting = [(ev, found) for ev in ranked
-               if _mentions(ev, speaker) and (found := quotes_by(ev.hit.passage.window, speaker))]
+    quoting = _quoting(ranked, speaker)
     if not quoting:
         return None
     # news leads with the main statement, later paragraphs add side remarks: a bare "what did X say"
@@ -261,20 +270,21 @@ def _quote_answer(question: Question, speaker: str, ranked: Sequence[Evidence],
     # match with the question's few words; otherwise, of passages that quote X about equally well,
     # the one nearest its article's top leads
     if not question.predicate:
-        quoting.sort(key=lambda pair: pair[0].hit.passage.index)
+        quoting.sort(key=lambda said: said[0].hit.passage.index)
     else:
-        close = [pair for pair in quoting if pair[0].score >= QUOTE_TIE * quoting[0][0].score]
-        lead = min(close, key=lambda pair: pair[0].hit.passage.index)
-        quoting = [lead, *(pair for pair in quoting if pair is not lead)]
+        close = [said for said in quoting if said[0].score >= QUOTE_TIE * quoting[0][0].score]
+        lead = min(close, key=lambda said: said[0].hit.passage.index)
+        quoting = [lead, *(said for said in quoting if said is not lead)]
     chosen: list[tuple[Evidence, list[str]]] = []
-    for ev, found in quoting:  # one passage per article: a neighbouring window repeats its quotes
+    for ev, _, found in quoting:  # one passage per article: a neighbouring window repeats its quotes
         cited = {e.hit.passage.article_id for e, _ in chosen}
         if len(chosen) < limit and ev.hit.passage.article_id not in cited:
             chosen.append((ev, found))
     sentences = [next((s for s in ev.hit.passage.window_sentences if found[0][:40] in s), ev.sentence)
                  for ev, found in chosen]
     # a quotation cut before its attribution keeps the comma that led into it ("…completely," he said)
-    short = f"{speaker} said: " + " … ".join(f"“{q.rstrip(' ,;:')}”" for q in quoting[0][1][:2])
+    _, who, lead_quotes = quoting[0]
+    short = f"{who} said: " + " … ".join(f"“{q.rstrip(' ,;:')}”" for q in lead_quotes[:2])
     return _Attributed(short, tuple(ev for ev, _ in chosen), tuple(sentences), quoted=True)
 
 

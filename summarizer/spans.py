@@ -414,6 +414,27 @@ def _same_speaker(asked: str, said: str) -> bool:
     return aliases[" ".join(a)] == aliases[" ".join(b)]
 
 
+def quotes_for(text: str, group: str) -> tuple[str, list[str]] | None:
+    """The quotations of the first person `text` describes as speaking for `group`, with that
+    description: "What did the Foreign Office say?" is answered by "Foreign Office spokesperson Tahir
+    Andrabi", "What did the Taliban say?" by "Taliban spokesman Zabihullah Mujahid". None when no
+    quoted speaker's title names the group."""
+    from summarizer.descriptions import describe
+    from summarizer.quotes import extract_quotes
+    from summarizer.sentences import split_sentences
+
+    words = re.compile(rf"\b{re.escape(group)}\b", re.IGNORECASE)
+    sentences = [s.text for s in split_sentences(text)]
+    found: dict[str, tuple[str, list[str]]] = {}
+    for mention in extract_quotes(text):
+        if mention.speaker is None:
+            continue
+        title = next((t for s in sentences if (t := describe(s, mention.speaker)) is not None), None)
+        if title is not None and words.search(title.replace(mention.speaker, "")):
+            found.setdefault(mention.speaker, (title, []))[1].append(mention.text.strip())
+    return next(iter(found.values()), None)
+
+
 def quotes_by(text: str, speaker: str | None) -> list[str]:
     """Direct quotations in `text` attributed to `speaker` (any attributed quote when None), by the
     shared extractor (`summarizer.quotes`): it handles quotes split by their attribution, speakers

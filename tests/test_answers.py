@@ -31,6 +31,7 @@ from summarizer.spans import (
     question_speaker,
     question_type,
     quotes_by,
+    quotes_for,
     root,
     same_slot,
     span_key,
@@ -175,6 +176,30 @@ def test_quote_speaker_matching_uses_the_shared_extractor() -> None:
     assert quotes_by(text, "Mujahid") == ["Neither side will undertake any hostile actions,"]
     assert quotes_by(text, "Andrabi") == ["We expect the agreement to hold for a long time,"]
     assert quotes_by(text, "Erdogan") == []
+    # an organisation speaks through the people the coverage titles with its name
+    assert quotes_for(text, "Foreign Office") == ("Foreign Office spokesperson Tahir Andrabi",
+                                                  ["We expect the agreement to hold for a long time,"])
+    assert quotes_for(text, "Taliban") == ("Taliban spokesman Zabihullah Mujahid",
+                                           ["Neither side will undertake any hostile actions,"])
+    assert quotes_for(text, "Kremlin") is None
+
+
+def test_what_an_organisation_said_is_what_its_spokesperson_said() -> None:
+    def hit(article: str, text: str, dense: float) -> Hit:
+        p = Passage(id=f"{article}#0", article_id=article, index=0, sentences=(text,), outlet=article)
+        return Hit(passage=p, score=1.0, lexical=3.0, dense=dense)
+
+    hits = [hit("a", "The Foreign Office summoned the envoy on Monday.", 0.7),
+            hit("b", "“We expect the agreement to hold,” Foreign Office spokesperson Tahir Andrabi "
+                     "said.", 0.5)]
+    g = build_answer("What did the Foreign Office say?", hits)
+    assert g.answered and g.quoted
+    assert g.short == "Foreign Office spokesperson Tahir Andrabi said: “We expect the agreement to hold”"
+    assert [c.article_id for c in g.citations] == ["b"]
+    # the organisation's own words, when quoted, come before any spokesperson's
+    own = hit("c", "“The envoy was summoned,” the Foreign Office said in a statement.", 0.4)
+    assert build_answer("What did the Foreign Office say?", [*hits, own]).short.startswith(
+        "Foreign Office said: “The envoy was summoned”")
 
 
 def test_citations_prefer_other_articles_before_neighbouring_passages() -> None:
