@@ -1,8 +1,8 @@
 """Grounded answers for /ask: a short typed span, the supporting passages with numbered citations, or
 an honest refusal.
 
-Pure code over retrieved `Hit`s (question analysis and span candidates live in `summarizer.spans`,
-per-passage evidence in `summarizer.evidence`):
+Pure code over retrieved `Hit`s (question analysis lives in `summarizer.questions`, span candidates
+in `summarizer.spans`, per-passage evidence in `summarizer.evidence`):
 1. each considered hit gets an evidence score, a logistic model (`Evidence`) of the chance its window
    holds the answer (dense similarity, coverage of the question's names and predicate, a span of the
    asked type nearby, position in the article): it ranks passages for the short span and citations;
@@ -19,12 +19,12 @@ per-passage evidence in `summarizer.evidence`):
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from summarizer.attributed import description_answer, named_in, quote_answer, tally
 from summarizer.citations import citation, more_support
-from summarizer.descriptions import asked_acronym, asked_person, describe, expand
+from summarizer.descriptions import asked_acronym, asked_person, expand
 from summarizer.evidence import (
     EVIDENCE_BIAS,
     EVIDENCE_WEIGHTS,
@@ -36,16 +36,9 @@ from summarizer.evidence import (
 )
 from summarizer.overview import asks_overview, lede, story_leads
 from summarizer.passages import Passage
+from summarizer.questions import QType, question_speaker
 from summarizer.retrieval import Hit, naive, newest
-from summarizer.spans import (
-    QType,
-    question_speaker,
-    quotes_by,
-    quotes_for,
-    same_slot,
-    scheduled,
-    span_key,
-)
+from summarizer.spans import same_slot, scheduled, span_key
 from summarizer.types import Answer, Citation
 
 REFUSAL = "I couldn't find that in the coverage."
@@ -65,7 +58,6 @@ CONFIDENCE_WEIGHTS: Model = (
     ("best_title", -1.28), ("best_recency", -0.789))
 CONFIDENCE_BIAS = -2.257
 CONFIDENCE_THRESHOLD = 0.59
-QUOTE_TIE = 0.9  # quoting passages within this share of the best evidence score count as equal
 
 
 @dataclass(frozen=True)
@@ -227,102 +219,6 @@ def _differ(a: Evidence, b: Evidence) -> str:
             f"{b.spans[0].text} ({_source_label(b.hit.passage)})")
 
 
-def _mentions(ev: Evidence, name: str) -> bool:
-    """The passage names `name` (its last word; an acronym only as a word of its own: "UN" is not
-    in "under")."""
-    last, window = name.split()[-1], ev.hit.passage.window
-    if last.isupper():
-        return re.search(rf"\b{re.escape(last)}s?\b", window) is not None
-    return last.lower() in window.lower()
-
-
-@dataclass(frozen=True)
-class _Attributed:
-    """An answer decided outside the confidence model, from what the coverage attributes to the asked
-    person: their quotations ("what did X say") or the title it gives them ("who is X")."""
-
-    short: str
-    support: tuple[Evidence, ...]  # the passages it comes from, the first the best
-    sentences: tuple[str, ...]  # each one's sentence that says it
-    quoted: bool  # quotations (else a description)
-    more_from: tuple[Evidence, ...] = ()  # where further citations may come from
-
-
-def _quoting(ranked: Sequence[Evidence], speaker: str) -> list[tuple[Evidence, str, list[str]]]:
-    """The passages that quote `speaker`, each with who spoke and the quotations: X's own words when
-    any passage quotes X; otherwise, for an organisation or a country ("the Foreign Office", "the
-    Taliban"), the words of the person a passage describes as speaking for it (`quotes_for`)."""
-    mentioned = [(ev, ev.hit.passage.window) for ev in ranked if _mentions(ev, speaker)]
-    direct = [(ev, speaker, found) for ev, window in mentioned if (found := quotes_by(window, speaker))]
-    return direct or [(ev, *said) for ev, window in mentioned if (said := quotes_for(window, speaker))]
-
-
-def _quote_answer(question: Question, speaker: str, ranked: Sequence[Evidence],
-                  limit: int) -> _Attributed | None:
-    """'What did X say': X's quotations (see `summarizer.quotes`) from the passage that quotes X most
-    to the point. The support is the passages that quote X (up to `limit`, one per article), each with
-    the sentence holding its first quotation of X, and nothing else."""
-    quoting = _quoting(ranked, speaker)
-    if not quoting:
-        return None
-    # news leads with the main statement, later paragraphs add side remarks: a bare "what did X say"
-    # (nothing asked about) takes the quotes nearest their articles' tops, whatever the passages'
-    # match with the question's few words; otherwise, of passages that quote X about equally well,
-    # the one nearest its article's top leads
-    if not question.predicate:
-        quoting.sort(key=lambda said: said[0].hit.passage.index)
-    else:
-        close = [said for said in quoting if said[0].score >= QUOTE_TIE * quoting[0][0].score]
-        lead = min(close, key=lambda said: said[0].hit.passage.index)
-        quoting = [lead, *(said for said in quoting if said is not lead)]
-    chosen: list[tuple[Evidence, list[str]]] = []
-    for ev, _, found in quoting:  # one passage per article: a neighbouring window repeats its quotes
-        cited = {e.hit.passage.article_id for e, _ in chosen}
-        if len(chosen) < limit and ev.hit.passage.article_id not in cited:
-            chosen.append((ev, found))
-    sentences = [next((s for s in ev.hit.passage.window_sentences if found[0][:40] in s), ev.sentence)
-                 for ev, found in chosen]
-    # a quotation cut before its attribution keeps the comma that led into it ("…completely," he said)
-    _, who, lead_quotes = quoting[0]
-    short = f"{who} said: " + " … ".join(f"“{q.rstrip(' ,;:')}”" for q in lead_quotes[:2])
-    return _Attributed(short, tuple(ev for ev, _ in chosen), tuple(sentences), quoted=True)
-
-
-def _described(person: str, ranked: Sequence[Evidence],
-               describer: Callable[[str, str], str | None] = describe, depth: int = 10) -> _Attributed | None:
-    """'Who is X': the description of X (`describer`: a title for a person, the spelled-out name for
-    an acronym) that the best `depth` passages give most (one vote per article, each weighted by its
-    passage's evidence score), with the passage and sentence first giving it; further citations only
-    from passages that name X."""
-    first: dict[str, tuple[str, Evidence, str]] = {}
-    mentions: list[tuple[str, str, float]] = []
-    for ev in ranked[:depth]:
-        for sentence in ev.hit.passage.window_sentences:
-            text = describer(sentence, person)
-            if text is not None:
-                first.setdefault(span_key(text), (text, ev, sentence))
-                mentions.append((ev.hit.passage.article_id, span_key(text), ev.score))
-    votes = _tally(mentions)
-    if not votes:
-        return None
-    text, ev, sentence = first[max(votes, key=lambda k: votes[k])]
-    return _Attributed(text, (ev,), (sentence,), quoted=False,
-                       more_from=tuple(e for e in ranked if _mentions(e, person)))
-
-
-def _tally(mentions: Iterable[tuple[str, str, float]]) -> dict[str, float]:
-    """Votes by answer key from (article, key, weight) mentions. One article is one report: its
-    strongest mention votes, however often it repeats the answer (a story's own parties are named in
-    every paragraph)."""
-    strongest: dict[tuple[str, str], float] = {}
-    for article, key, weight in mentions:
-        strongest[(article, key)] = max(strongest.get((article, key), 0.0), weight)
-    votes: dict[str, float] = {}
-    for (_, key), weight in strongest.items():
-        votes[key] = votes.get(key, 0.0) + weight
-    return votes
-
-
 def _typed(ranked: Sequence[Evidence], asked: Question, options: AnswerOptions
            ) -> tuple[str, list[Evidence], bool]:
     """The short answer of a typed question (who / when / where / how many / which), the passages
@@ -339,7 +235,7 @@ def _typed(ranked: Sequence[Evidence], asked: Question, options: AnswerOptions
     for ev in voters:
         for span in ev.spans:
             text_of.setdefault(span_key(span.text), span.text)
-    votes = _tally((ev.hit.passage.article_id, span_key(span.text), ev.score * span.score / (1 + rank))
+    votes = tally((ev.hit.passage.article_id, span_key(span.text), ev.score * span.score / (1 + rank))
                    for ev in voters for rank, span in enumerate(ev.spans))
     short = text_of[max(votes, key=lambda k: votes[k])] if votes else best.spans[0].text
     # the first citation states the answer (the votes may come from passages other than the best)
@@ -384,11 +280,11 @@ def build_answer(question: str, hits: Sequence[Hit], options: AnswerOptions | No
     speaker = question_speaker(question) if qtype == "quote" else None
     person = asked_person(question) if qtype == "who" else None
     acronym = asked_acronym(question) if qtype == "other" else None
-    attributed = (_quote_answer(asked, speaker, ranked, options.max_citations) if speaker
-                  else _described(person, ranked) if person
-                  else _described(acronym, ranked, expand, len(ranked)) if acronym else None)
+    attributed = (quote_answer(asked, speaker, ranked, options.max_citations) if speaker
+                  else description_answer(person, ranked) if person
+                  else description_answer(acronym, ranked, expand, len(ranked)) if acronym else None)
     named = speaker if speaker and speaker[:1].isupper() else person or acronym
-    unnamed = bool(named and not any(_mentions(ev, named) for ev in ranked))
+    unnamed = bool(named and not any(named_in(ev, named) for ev in ranked))
     if not ranked or unnamed or (attributed is None and confidence < options.threshold):
         return Grounded(question, qtype, False, REFUSAL, (), (), tuple(ranked), confidence=confidence)
     if attributed is not None:

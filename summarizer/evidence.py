@@ -14,17 +14,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from types import MappingProxyType
 
+from summarizer.questions import QType, asks_owner, question_entities, question_focus, question_type, root
 from summarizer.retrieval import FRESH_DAYS, Hit, age_days, tokenize
-from summarizer.spans import (
-    QType,
-    Span,
-    asks_owner,
-    candidates,
-    question_entities,
-    question_focus,
-    question_type,
-    root,
-)
+from summarizer.spans import Span, candidates
 
 Model = tuple[tuple[str, float], ...]  # a logistic model's weights by feature name
 

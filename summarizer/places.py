@@ -60,5 +60,5 @@ def is_us_state(name: str) -> bool:
     return _fold(name) in _US_STATES
 
 
-# the place a question's focus word asks for ("which *countries*"), by `summarizer.spans.question_focus`
+# the place a question's focus word asks for ("which *countries*"), by `summarizer.questions.question_focus`
 PLACE_CHECKS = {"country": is_country, "nation": is_country, "state": is_us_state}

@@ -1,37 +1,22 @@
-"""Question analysis and typed answer spans for /ask: what a question asks for, and where it is.
+"""Typed answer spans for /ask: where in the evidence the asked thing is.
 
-Pure text rules for news English: the question type (who / when / where / how many / which / quote /
-other) decides what span to look for (dates, numbers, capitalised names, places); candidates are
-scored by closeness to the question's words in the evidence sentence. Quote questions ("what did X
-say") take X's quotations from the shared quote extractor and speaker attribution.
+Pure text rules for news English: the question's type (`summarizer.questions`) decides what span to
+look for (dates, numbers, capitalised names, places); candidates are scored by closeness to the
+question's words in the evidence sentence. Two spans are compared for the same slot and the same
+answer (a date in any spelling). Quote questions ("what did X say") take X's quotations from the
+shared quote extractor and speaker attribution.
 """
 
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 from itertools import pairwise
-from typing import Literal, NamedTuple
+from typing import NamedTuple
 
 from summarizer.places import PLACE_CHECKS
+from summarizer.questions import DURATION, QType, root
 from summarizer.quotes import CUE_WORDS
 from summarizer.retrieval import STOPWORDS, tokenize
-
-QType = Literal["who", "when", "where", "how_many", "which", "quote", "other"]
-
-
-_SUFFIXES = ("ations", "ation", "ators", "ator", "ating", "ated", "ates", "ate", "ings", "ing", "ions",
-             "ion", "ments", "ment", "ers", "er", "ed", "es", "ly", "e", "s")
-
-
-@lru_cache(maxsize=65536)
-def root(token: str) -> str:
-    """A crude suffix-stripping root for the question's predicate words, which appear in other forms
-    in the evidence ("mediated" / "mediation" -> "medi"); names never go through it."""
-    for suffix in _SUFFIXES:
-        if token.endswith(suffix) and len(token) - len(suffix) >= 4:
-            return token[: -len(suffix)]
-    return token
 
 
 class Span(NamedTuple):
@@ -57,9 +42,6 @@ _NUMWORD = (r"(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|
 _NUMBER = re.compile(
     rf"(?:[$£€]\s?)?\b\d[\d,]*(?:\.\d+)?(?:\s?(?:%|percent|per cent|million|billion|trillion|thousand))?"
     rf"|\b{_NUMWORD}(?:[- ]{_NUMWORD})*(?:\s(?:million|billion|thousand))?\b", re.IGNORECASE)
-# "how long": the answer counts a unit of time ("six days", "an hour", "several years")
-DURATION = "duration"
-_HOW_LONG = re.compile(r"\bhow long\b", re.IGNORECASE)
 _TIME_UNITS = frozenset({"second", "minute", "hour", "day", "night", "week", "weekend", "month", "year",
                          "decade", "century"})
 _SOME_TIME = re.compile(r"\b(?:an?|a few|a couple of|several|many)\s+(?:second|minute|hour|day|night|week|"
@@ -74,90 +56,9 @@ _WEAK_TEXT = ("The A An In On At But And For As After Before When While This Tha
               "Her Their Its If However Meanwhile Also According By From With Mr Mrs Ms Dr Some Many More "
               "Most Other")
 _WEAK_START = frozenset(_WEAK_TEXT.split())
-_PLACE_Q = re.compile(r"\b(?:country|countries|city|cities|state|states|nation|region|province|island|"
-                      r"capital|town|continent|county|where)\b", re.IGNORECASE)
-_PERSON_Q = re.compile(r"\b(?:who|whom|whose|person|people|man|woman|leader|president|minister|ceo|"
-                       r"player|actor|actress|singer|star|author|founder|chief|senator|judge|coach|"
-                       r"celebrity|artist|musician|rapper|superstar|athlete|host|comedian|director|"
-                       r"writer|astronaut|billionaire|politician|candidate|official|journalist|"
-                       r"presenter|footballer|golfer|boxer|driver|king|queen|prince|princess)\b",
-                       re.IGNORECASE)
-_AMOUNT = ("percentage", "percent", "proportion", "share", "fraction", "number", "amount")  # "what share"
-_WH = re.compile(rf"\b(how many|how much|what (?:{'|'.join(_AMOUNT)})|"
-                 r"what year|which year|what date|what day|which day|what month|"
-                 r"when|where|who|whom|whose|which|what|how long|how old)\b", re.IGNORECASE)
 _FUTURE_Q = frozenset({"next", "upcoming", "future", "coming", "scheduled"})
 _FUTURE = re.compile(r"\b(?:will|shall|scheduled|expected|due|upcoming|next|set to|to be held|is to|"
                      r"are to)\b", re.IGNORECASE)
-_RELATIVE = frozenset({"who", "whom", "when", "where"})
-_QUOTE_Q = re.compile(r"\bwhat (?:did|does|has|have) (.+?) (?:say|said|tell|told|write|wrote)\b|"
-                      r"\bwhat (.+?) (?:said|told)\b|\bhow did (.+?) (?:describe|react|respond)\b",
-                      re.IGNORECASE)
-
-
-def _asked_wh(sentence: str) -> re.Match[str] | None:
-    """The wh-phrase that asks: quizzes often ask in place ("... won how many titles?", "... when he
-    painted which celebrity?"), so the last one wins, except a relative "who/when/where" after a word
-    ("the man who ...", "the week when ..."), which only opens a clause."""
-    found = list(_WH.finditer(sentence))
-    asking = [m for m in found
-              if m.group(1).lower() not in _RELATIVE or not re.search(r"\w[\s,]*$", sentence[:m.start()])]
-    chosen = asking or found
-    return chosen[-1] if chosen else None
-
-
-def question_type(question: str) -> QType:
-    """What kind of span answers `question` (its last sentence decides: quizzes open with a preamble)."""
-    if _QUOTE_Q.search(question):
-        return "quote"
-    last = re.split(r"(?<=[.!])\s+(?=[A-Z])", question.strip())[-1]
-    m = _asked_wh(last) or _WH.search(question)
-    if m is None:
-        return "other"
-    wh = m.group(1).lower()
-    after = last[m.end():m.end() + 40]
-    if wh in ("how many", "how much", "how long", "how old") or wh.split()[-1] in _AMOUNT:
-        return "how_many"
-    if wh in ("when", "what year", "which year", "what date", "what day", "which day", "what month"):
-        return "when"
-    if wh == "where":
-        return "where"
-    if wh in ("who", "whom", "whose"):
-        return "who"
-    if _PLACE_Q.match(after.strip()) or _PLACE_Q.search(after.split(" is ")[0][:20]):
-        return "where"
-    if wh == "which":
-        # the asked-for noun is within the next three words ("which music superstar")
-        return "who" if _PERSON_Q.search(" ".join(after.split()[:3])) else "which"
-    return "other"
-
-
-def question_entities(question: str) -> set[str]:
-    """Stemmed tokens of the capitalised words and numbers of the question (sentence starts excluded)."""
-    out: set[str] = set()
-    for m in re.finditer(r"(?<![.?!]\s)(?<!^)\b[A-Z][\w'’-]+|\b\d[\d,.]*\b", question):
-        out.update(tokenize(m.group()))
-    return out
-
-
-def question_focus(question: str) -> str | None:
-    """The stemmed noun the question counts or picks ("how many *people*", "which *state*"), or
-    `DURATION` for "how long" (a count of any unit of time)."""
-    if _HOW_LONG.search(question):
-        return DURATION
-    m = re.search(r"\b(?:how many|how much|which|what)\s+(?:of\s+the\s+)?(?:US\s+|U\.S\.\s+|American\s+)?"
-                  r"([a-z][\w-]+)", question, re.IGNORECASE)
-    if m is None:
-        return None
-    toks = tokenize(m.group(1))
-    return toks[0] if toks else None
-
-
-def asks_owner(question: str) -> bool:
-    """The question asks for an owner ("whose", "which country's lawmakers"): a possessive answers it."""
-    return _OWNER_Q.search(question) is not None
-
-
 def candidates(sentence: str, qtype: QType, q_tokens: set[str], focus: str | None = None,
                owner: bool = False) -> list[Span]:
     """Typed candidate spans of `sentence` not already in the question, scored by closeness to it;
@@ -307,7 +208,6 @@ _DAY_MONTH = re.compile(rf"\b(\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?({_MONTH})"
 
 
 _PERCENT_Q = frozenset({"percentage", "percent"})
-_OWNER_Q = re.compile(r"\bwhose\b|\b(?:which|what)\s+\w+['’]s\b", re.IGNORECASE)
 _POSSESSIVE = re.compile(r"['’]s\b")
 
 
@@ -378,24 +278,6 @@ def span_key(text: str) -> str:
         day, month = (m.group(1), m.group(2)) if m.group(1) else (m.group(4), m.group(3))
         return f"{_MONTHS.index(month[:3].lower()) + 1:02d}-{int(day):02d}"
     return " ".join(re.sub(r"[^\w]+", " ", text.lower()).split())
-
-
-def question_speaker(question: str) -> str | None:
-    """The person a quote question asks about ("What did Defence Minister Asif say?" -> "Asif")."""
-    m = _QUOTE_Q.search(question)
-    if m is None:
-        return None
-    from summarizer.attribution import clean_name
-
-    phrase = next(g for g in m.groups() if g)
-    phrase = re.sub(r"^(?:the|a|an)\s+", "", phrase.strip(), flags=re.IGNORECASE)
-    words = clean_name(phrase).split()
-    run = len(words)
-    while run > 0 and words[run - 1][:1].isupper():
-        run -= 1
-    # the trailing capitalised run is the name ("Taliban spokesman Zabihullah Mujahid")
-    name = " ".join(words[run:] if run < len(words) else words)
-    return name or None
 
 
 def _same_speaker(asked: str, said: str) -> bool:

@@ -22,20 +22,9 @@ from summarizer.evidence import predicate_words
 from summarizer.overview import asks_overview
 from summarizer.passages import Passage, make_passages, passage_vectors
 from summarizer.places import is_country, is_us_state
+from summarizer.questions import DURATION, asks_owner, question_focus, question_speaker, question_type, root
 from summarizer.retrieval import Hit, MemoryIndex, fresh_first, rrf, tokenize
-from summarizer.spans import (
-    DURATION,
-    asks_owner,
-    candidates,
-    question_focus,
-    question_speaker,
-    question_type,
-    quotes_by,
-    quotes_for,
-    root,
-    same_slot,
-    span_key,
-)
+from summarizer.spans import candidates, quotes_by, quotes_for, same_slot, span_key
 
 
 @pytest.fixture(scope="module")

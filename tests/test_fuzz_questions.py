@@ -15,8 +15,8 @@ from summarizer.answers import NO_STORY, REFUSAL, AnswerOptions, build_answer
 from summarizer.descriptions import asked_person
 from summarizer.evidence import Question
 from summarizer.passages import Passage
+from summarizer.questions import question_speaker
 from summarizer.retrieval import Hit
-from summarizer.spans import question_speaker
 
 _OPENERS = ["Who is", "Who was", "who's", "What did", "When", "Where", "How many", "Which country",
             "Whose", "Why", "Did", "What is the", ""]

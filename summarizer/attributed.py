@@ -1,0 +1,114 @@
+"""Answers decided by what the coverage attributes to the asked person or thing, outside /ask's
+confidence model: "what did X say" (X's quotations, or those of whoever speaks for X), "who is X"
+(the title the coverage gives X) and "what is the TTP" (the name the coverage spells out).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+
+from summarizer.descriptions import describe
+from summarizer.evidence import Evidence, Question
+from summarizer.spans import quotes_by, quotes_for, span_key
+
+QUOTE_TIE = 0.9  # quoting passages within this share of the best evidence score count as equal
+
+
+def named_in(ev: Evidence, name: str) -> bool:
+    """The passage names `name` (its last word; an acronym only as a word of its own: "UN" is not
+    in "under")."""
+    last, window = name.split()[-1], ev.hit.passage.window
+    if last.isupper():
+        return re.search(rf"\b{re.escape(last)}s?\b", window) is not None
+    return last.lower() in window.lower()
+
+
+@dataclass(frozen=True)
+class Attributed:
+    """An answer decided outside the confidence model, from what the coverage attributes to the asked
+    person or thing: their quotations ("what did X say"), the title it gives them ("who is X") or
+    the name it spells out ("what is the TTP")."""
+
+    short: str
+    support: tuple[Evidence, ...]  # the passages it comes from, the first the best
+    sentences: tuple[str, ...]  # each one's sentence that says it
+    quoted: bool  # quotations (else a description)
+    more_from: tuple[Evidence, ...] = ()  # where further citations may come from
+
+
+def _quoting(ranked: Sequence[Evidence], speaker: str) -> list[tuple[Evidence, str, list[str]]]:
+    """The passages that quote `speaker`, each with who spoke and the quotations: X's own words when
+    any passage quotes X; otherwise, for an organisation or a country ("the Foreign Office", "the
+    Taliban"), the words of the person a passage describes as speaking for it (`quotes_for`)."""
+    mentioned = [(ev, ev.hit.passage.window) for ev in ranked if named_in(ev, speaker)]
+    direct = [(ev, speaker, found) for ev, window in mentioned if (found := quotes_by(window, speaker))]
+    return direct or [(ev, *said) for ev, window in mentioned if (said := quotes_for(window, speaker))]
+
+
+def quote_answer(question: Question, speaker: str, ranked: Sequence[Evidence],
+                 limit: int) -> Attributed | None:
+    """'What did X say': X's quotations (see `summarizer.quotes`) from the passage that quotes X most
+    to the point. The support is the passages that quote X (up to `limit`, one per article), each with
+    the sentence holding its first quotation of X, and nothing else."""
+    quoting = _quoting(ranked, speaker)
+    if not quoting:
+        return None
+    # news leads with the main statement, later paragraphs add side remarks: a bare "what did X say"
+    # (nothing asked about) takes the quotes nearest their articles' tops, whatever the passages'
+    # match with the question's few words; otherwise, of passages that quote X about equally well,
+    # the one nearest its article's top leads
+    if not question.predicate:
+        quoting.sort(key=lambda said: said[0].hit.passage.index)
+    else:
+        close = [said for said in quoting if said[0].score >= QUOTE_TIE * quoting[0][0].score]
+        lead = min(close, key=lambda said: said[0].hit.passage.index)
+        quoting = [lead, *(said for said in quoting if said is not lead)]
+    chosen: list[tuple[Evidence, list[str]]] = []
+    for ev, _, found in quoting:  # one passage per article: a neighbouring window repeats its quotes
+        cited = {e.hit.passage.article_id for e, _ in chosen}
+        if len(chosen) < limit and ev.hit.passage.article_id not in cited:
+            chosen.append((ev, found))
+    sentences = [next((s for s in ev.hit.passage.window_sentences if found[0][:40] in s), ev.sentence)
+                 for ev, found in chosen]
+    # a quotation cut before its attribution keeps the comma that led into it ("…completely," he said)
+    _, who, lead_quotes = quoting[0]
+    short = f"{who} said: " + " … ".join(f"“{q.rstrip(' ,;:')}”" for q in lead_quotes[:2])
+    return Attributed(short, tuple(ev for ev, _ in chosen), tuple(sentences), quoted=True)
+
+
+def description_answer(person: str, ranked: Sequence[Evidence],
+                       describer: Callable[[str, str], str | None] = describe,
+                       depth: int = 10) -> Attributed | None:
+    """'Who is X': the description of X (`describer`: a title for a person, the spelled-out name for
+    an acronym) that the best `depth` passages give most (one vote per article, each weighted by its
+    passage's evidence score), with the passage and sentence first giving it; further citations only
+    from passages that name X."""
+    first: dict[str, tuple[str, Evidence, str]] = {}
+    mentions: list[tuple[str, str, float]] = []
+    for ev in ranked[:depth]:
+        for sentence in ev.hit.passage.window_sentences:
+            text = describer(sentence, person)
+            if text is not None:
+                first.setdefault(span_key(text), (text, ev, sentence))
+                mentions.append((ev.hit.passage.article_id, span_key(text), ev.score))
+    votes = tally(mentions)
+    if not votes:
+        return None
+    text, ev, sentence = first[max(votes, key=lambda k: votes[k])]
+    return Attributed(text, (ev,), (sentence,), quoted=False,
+                      more_from=tuple(e for e in ranked if named_in(e, person)))
+
+
+def tally(mentions: Iterable[tuple[str, str, float]]) -> dict[str, float]:
+    """Votes by answer key from (article, key, weight) mentions. One article is one report: its
+    strongest mention votes, however often it repeats the answer (a story's own parties are named in
+    every paragraph)."""
+    strongest: dict[tuple[str, str], float] = {}
+    for article, key, weight in mentions:
+        strongest[(article, key)] = max(strongest.get((article, key), 0.0), weight)
+    votes: dict[str, float] = {}
+    for (_, key), weight in strongest.items():
+        votes[key] = votes.get(key, 0.0) + weight
+    return votes

@@ -1,0 +1,137 @@
+"""Question analysis for /ask: what a question asks for.
+
+Pure text rules for news English: the question type (who / when / where / how many / which / quote /
+other) decides what span `summarizer.spans` looks for in the evidence; the question's names, the noun
+it counts or picks ("how many *people*", "which *state*", "how long": a length of time), whether it
+asks for an owner ("whose"), and the person a quote question asks about ("what did X say").
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import Literal
+
+from summarizer.retrieval import tokenize
+
+QType = Literal["who", "when", "where", "how_many", "which", "quote", "other"]
+
+
+_SUFFIXES = ("ations", "ation", "ators", "ator", "ating", "ated", "ates", "ate", "ings", "ing", "ions",
+             "ion", "ments", "ment", "ers", "er", "ed", "es", "ly", "e", "s")
+
+
+@lru_cache(maxsize=65536)
+def root(token: str) -> str:
+    """A crude suffix-stripping root for the question's predicate words, which appear in other forms
+    in the evidence ("mediated" / "mediation" -> "medi"); names never go through it."""
+    for suffix in _SUFFIXES:
+        if token.endswith(suffix) and len(token) - len(suffix) >= 4:
+            return token[: -len(suffix)]
+    return token
+
+# "how long": the answer counts a unit of time ("six days", "an hour", "several years")
+DURATION = "duration"
+_HOW_LONG = re.compile(r"\bhow long\b", re.IGNORECASE)
+
+_PLACE_Q = re.compile(r"\b(?:country|countries|city|cities|state|states|nation|region|province|island|"
+                      r"capital|town|continent|county|where)\b", re.IGNORECASE)
+_PERSON_Q = re.compile(r"\b(?:who|whom|whose|person|people|man|woman|leader|president|minister|ceo|"
+                       r"player|actor|actress|singer|star|author|founder|chief|senator|judge|coach|"
+                       r"celebrity|artist|musician|rapper|superstar|athlete|host|comedian|director|"
+                       r"writer|astronaut|billionaire|politician|candidate|official|journalist|"
+                       r"presenter|footballer|golfer|boxer|driver|king|queen|prince|princess)\b",
+                       re.IGNORECASE)
+_AMOUNT = ("percentage", "percent", "proportion", "share", "fraction", "number", "amount")  # "what share"
+_WH = re.compile(rf"\b(how many|how much|what (?:{'|'.join(_AMOUNT)})|"
+                 r"what year|which year|what date|what day|which day|what month|"
+                 r"when|where|who|whom|whose|which|what|how long|how old)\b", re.IGNORECASE)
+
+_RELATIVE = frozenset({"who", "whom", "when", "where"})
+_QUOTE_Q = re.compile(r"\bwhat (?:did|does|has|have) (.+?) (?:say|said|tell|told|write|wrote)\b|"
+                      r"\bwhat (.+?) (?:said|told)\b|\bhow did (.+?) (?:describe|react|respond)\b",
+                      re.IGNORECASE)
+
+
+def _asked_wh(sentence: str) -> re.Match[str] | None:
+    """The wh-phrase that asks: quizzes often ask in place ("... won how many titles?", "... when he
+    painted which celebrity?"), so the last one wins, except a relative "who/when/where" after a word
+    ("the man who ...", "the week when ..."), which only opens a clause."""
+    found = list(_WH.finditer(sentence))
+    asking = [m for m in found
+              if m.group(1).lower() not in _RELATIVE or not re.search(r"\w[\s,]*$", sentence[:m.start()])]
+    chosen = asking or found
+    return chosen[-1] if chosen else None
+
+
+def question_type(question: str) -> QType:
+    """What kind of span answers `question` (its last sentence decides: quizzes open with a preamble)."""
+    if _QUOTE_Q.search(question):
+        return "quote"
+    last = re.split(r"(?<=[.!])\s+(?=[A-Z])", question.strip())[-1]
+    m = _asked_wh(last) or _WH.search(question)
+    if m is None:
+        return "other"
+    wh = m.group(1).lower()
+    after = last[m.end():m.end() + 40]
+    if wh in ("how many", "how much", "how long", "how old") or wh.split()[-1] in _AMOUNT:
+        return "how_many"
+    if wh in ("when", "what year", "which year", "what date", "what day", "which day", "what month"):
+        return "when"
+    if wh == "where":
+        return "where"
+    if wh in ("who", "whom", "whose"):
+        return "who"
+    if _PLACE_Q.match(after.strip()) or _PLACE_Q.search(after.split(" is ")[0][:20]):
+        return "where"
+    if wh == "which":
+        # the asked-for noun is within the next three words ("which music superstar")
+        return "who" if _PERSON_Q.search(" ".join(after.split()[:3])) else "which"
+    return "other"
+
+
+def question_entities(question: str) -> set[str]:
+    """Stemmed tokens of the capitalised words and numbers of the question (sentence starts excluded)."""
+    out: set[str] = set()
+    for m in re.finditer(r"(?<![.?!]\s)(?<!^)\b[A-Z][\w'’-]+|\b\d[\d,.]*\b", question):
+        out.update(tokenize(m.group()))
+    return out
+
+
+def question_focus(question: str) -> str | None:
+    """The stemmed noun the question counts or picks ("how many *people*", "which *state*"), or
+    `DURATION` for "how long" (a count of any unit of time)."""
+    if _HOW_LONG.search(question):
+        return DURATION
+    m = re.search(r"\b(?:how many|how much|which|what)\s+(?:of\s+the\s+)?(?:US\s+|U\.S\.\s+|American\s+)?"
+                  r"([a-z][\w-]+)", question, re.IGNORECASE)
+    if m is None:
+        return None
+    toks = tokenize(m.group(1))
+    return toks[0] if toks else None
+
+
+def asks_owner(question: str) -> bool:
+    """The question asks for an owner ("whose", "which country's lawmakers"): a possessive answers it."""
+    return _OWNER_Q.search(question) is not None
+
+
+
+_OWNER_Q = re.compile(r"\bwhose\b|\b(?:which|what)\s+\w+['’]s\b", re.IGNORECASE)
+
+def question_speaker(question: str) -> str | None:
+    """The person a quote question asks about ("What did Defence Minister Asif say?" -> "Asif")."""
+    m = _QUOTE_Q.search(question)
+    if m is None:
+        return None
+    from summarizer.attribution import clean_name
+
+    phrase = next(g for g in m.groups() if g)
+    phrase = re.sub(r"^(?:the|a|an)\s+", "", phrase.strip(), flags=re.IGNORECASE)
+    words = clean_name(phrase).split()
+    run = len(words)
+    while run > 0 and words[run - 1][:1].isupper():
+        run -= 1
+    # the trailing capitalised run is the name ("Taliban spokesman Zabihullah Mujahid")
+    name = " ".join(words[run:] if run < len(words) else words)
+    return name or None
