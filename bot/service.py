@@ -61,5 +61,5 @@ class Newsroom:
         from bot.ask.service import answer
 
         if self._ask_index is None:
-            self._ask_index = AskIndex(self.engine, self.embedder)
+            self._ask_index = AskIndex(self.engine, self.embedder, model=self.embedder.model_key)
         return answer(self, self._ask_index, question, story_id)

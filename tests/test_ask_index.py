@@ -10,11 +10,12 @@ from pathlib import Path
 import pytest
 from ask_coverage import COVERAGE, LEAGUE, QUAKE_A, SUMMIT
 from counting import Counting
-from sqlalchemy import func, inspect, select, text
+from sqlalchemy import Engine, delete, func, inspect, select, text
 
 from bot.ask import AskIndex, ask
 from bot.ask.index import FTS, PASSAGES
 from bot.storage.db import downgrade, migrate, open_store
+from bot.storage.models import StateRow
 from summarizer.answers import REFUSAL
 from summarizer.digest import summarize_story
 from summarizer.embeddings import CachedEmbedder
@@ -91,6 +92,53 @@ def test_postgres_round_trip(pg_url: str, embedder) -> None:
         _round_trip(AskIndex(engine, embedder))
         cols = {c["name"] for c in inspect(engine).get_columns("ask_passages")}
         assert "tsv" in cols
+    finally:
+        engine.dispose()
+
+
+def _model_change(engine: Engine, embedder, caplog: pytest.LogCaptureFixture) -> None:
+    first = AskIndex(engine, embedder, model="all-minilm:onnx-int8")
+    assert first.ensure_model() == 0  # a new index records its model
+    assert first.add_articles(COVERAGE) == len(COVERAGE)
+    n = _count(first)
+    assert AskIndex(engine, embedder, model="all-minilm:onnx-int8").ensure_model() == 0
+    assert _count(first) == n
+    other = AskIndex(engine, embedder, model="another-model:onnx")
+    assert other.ensure_model() == len(COVERAGE)
+    assert "built with embedding model all-minilm:onnx-int8" in caplog.text
+    assert _count(other) == 0 and other.search("earthquake", k=3) == []
+    assert other.add_articles(COVERAGE) == len(COVERAGE) and _count(other) == n
+    assert other.search("earthquake", k=3)
+    assert other.ensure_model() == 0  # checked once per process
+    with engine.begin() as conn:  # as in a store indexed before models were recorded
+        conn.execute(delete(StateRow))
+    assert AskIndex(engine, embedder, model="a-third:onnx").ensure_model() == 0
+    assert _count(other) == n
+    with engine.connect() as conn:
+        recorded = conn.execute(select(StateRow.value).where(StateRow.name == "ask-index")).scalar_one()
+    assert recorded == {"model": "a-third:onnx"}
+
+
+def test_a_change_of_embedding_model_rebuilds_the_index(sqlite_url: str, embedder,
+                                                       caplog: pytest.LogCaptureFixture) -> None:
+    """Vectors of two models cannot be compared: an index built with another model is dropped once,
+    and the articles are indexed again; a store indexed before the model was recorded keeps its index."""
+    engine = open_store(sqlite_url)
+    try:
+        _model_change(engine, embedder, caplog)
+        with engine.connect() as conn:
+            assert conn.execute(text(f"SELECT count(*) FROM {FTS}")).scalar_one() == _count(
+                AskIndex(engine, embedder))
+    finally:
+        engine.dispose()
+
+
+@pytest.mark.postgres
+def test_a_change_of_embedding_model_rebuilds_the_postgres_index(pg_url: str, embedder,
+                                                                caplog: pytest.LogCaptureFixture) -> None:
+    engine = open_store(pg_url)
+    try:
+        _model_change(engine, embedder, caplog)
     finally:
         engine.dispose()
 

@@ -7,12 +7,15 @@ is a cosine over the stored float32 vectors, held in one numpy matrix in memory 
 fusion as the in-memory path (`summarizer.retrieval`), so answers do not depend on the backend.
 
 The tables belong to the store's schema and are created by migration 0004 (`bot/migrations`), with the
-dialect's full-text part (FTS5 table or generated `tsvector` + GIN); nothing here creates tables.
+dialect's full-text part (FTS5 table or generated `tsvector` + GIN); nothing here creates tables. The
+store's `state` table records which embedding model the passage vectors come from: vectors of two
+models cannot be compared, so a change of model in the configuration rebuilds the index.
 """
 
 from __future__ import annotations
 
 import hashlib
+import logging
 import re
 from collections.abc import Sequence
 from typing import Any
@@ -35,7 +38,7 @@ from sqlalchemy import (
     text,
 )
 
-from bot.storage.models import Base
+from bot.storage.models import Base, StateRow
 from summarizer.embeddings import Embedder
 from summarizer.passages import Passage, make_passages, passage_vectors, title_vectors
 from summarizer.retrieval import (
@@ -53,6 +56,8 @@ from summarizer.types import Article
 
 _TERM = re.compile(r"\w+", re.UNICODE)
 _CHUNK = 500
+_STATE = "ask-index"  # the state row naming the embedding model of the stored passage vectors
+log = logging.getLogger(__name__)
 
 
 ARTICLES = Table(
@@ -96,12 +101,38 @@ def _terms(question: str) -> list[str]:
 class AskIndex:
     """Passages of stored articles in the database, with hybrid search."""
 
-    def __init__(self, engine: Engine, embedder: Embedder) -> None:
-        """`engine` must be a migrated store (`bot.storage.db.migrate`)."""
+    def __init__(self, engine: Engine, embedder: Embedder, model: str = "") -> None:
+        """`engine` must be a migrated store (`bot.storage.db.migrate`); `model` names the embedding
+        model behind `embedder` (`StoreCachedEmbedder.model_key`; empty: not checked)."""
         self.engine = engine
         self.embedder = embedder
+        self.model = model
         self.dialect = engine.dialect.name
         self._matrix: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None  # ids, article ids, vectors
+        self._model_checked = not model
+
+    def ensure_model(self) -> int:
+        """Drop an index whose passage vectors another embedding model made (the configuration
+        changed), so that the next sync indexes every article again with this one; returns how many
+        articles were dropped. Checked once per process. A store indexed before the model was
+        recorded keeps its index and records this model."""
+        if self._model_checked:
+            return 0
+        with self.engine.begin() as conn:
+            value = conn.execute(select(StateRow.value).where(StateRow.name == _STATE)).scalar_one_or_none()
+            recorded = (value or {}).get("model")
+            dropped = 0
+            if recorded is not None and recorded != self.model:
+                dropped = len(conn.execute(select(ARTICLES.c.article_id)).all())
+                self._delete(conn, None)
+                log.warning("the /ask index was built with embedding model %s: indexing its %d articles "
+                            "again with %s", recorded, dropped, self.model)
+            if recorded != self.model:
+                conn.execute(delete(StateRow).where(StateRow.name == _STATE))
+                conn.execute(insert(StateRow).values(name=_STATE, value={"model": self.model}))
+        self._model_checked = True
+        self._matrix = None
+        return dropped
 
     # -- writing ---------------------------------------------------------------------------------
     def add_articles(self, articles: Sequence[Article]) -> int:
@@ -141,8 +172,15 @@ class AskIndex:
         self._matrix = None
         return len(todo)
 
-    def _delete(self, conn: Any, article_ids: list[str]) -> None:
+    def _delete(self, conn: Any, article_ids: list[str] | None) -> None:
+        """Remove these articles from the index (None: all of them)."""
         a, p = ARTICLES, PASSAGES
+        if article_ids is None:
+            if self.dialect == "sqlite":
+                conn.execute(text(f"DELETE FROM {FTS}"))
+            conn.execute(delete(p))
+            conn.execute(delete(a))
+            return
         if self.dialect == "sqlite":
             conn.execute(text(f"DELETE FROM {FTS} WHERE rowid IN "
                               f"(SELECT id FROM {p.name} WHERE article_id IN :ids)")

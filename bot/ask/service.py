@@ -25,7 +25,9 @@ _BATCH = 200
 
 
 def sync_index(news: Newsroom, index: AskIndex) -> int:
-    """Index every stored article the index does not hold yet; returns how many were added."""
+    """Index every stored article the index does not hold yet (all of them after a change of the
+    embedding model); returns how many were added."""
+    index.ensure_model()
     done = 0
     indexed = select(ARTICLES.c.article_id)
     while True:
