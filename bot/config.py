@@ -64,6 +64,11 @@ class ModelsConfig(_Section):
     device: str = "cpu"
     runtime: Literal["torch", "onnx", "onnx-int8"] = "onnx-int8"  # torch: the reference
 
+    @property
+    def key(self) -> str:
+        """What stored vectors are labelled with: vectors of two keys are never compared."""
+        return f"{self.embedding}:{self.runtime}"
+
 
 class StoriesConfig(_Section):
     window_hours: float = Field(72, gt=0)

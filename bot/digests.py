@@ -50,7 +50,8 @@ def assign_stories(engine: Engine, embedder: Embedder, config: Config,
         todo = sorted((a for a in articles if a.id not in known), key=arrival_order)
         if not todo:
             return known
-        loaded = story_state.load(session, embedder, timedelta(hours=config.stories.window_hours))
+        loaded = story_state.load(session, embedder, timedelta(hours=config.stories.window_hours),
+                                  model=config.models.key)
         known.update(_assigned(session, [a.id for a in todo]))  # under the lock: another worker's poll
         todo = [a for a in todo if a.id not in known]
         story_ids = loaded.clusterer.add_many(todo)

