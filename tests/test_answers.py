@@ -18,13 +18,10 @@ from summarizer.answers import (
     signals,
 )
 from summarizer.descriptions import asked_acronym, asked_person, describe, expand
-from summarizer.evidence import predicate_words
-from summarizer.overview import asks_overview
 from summarizer.passages import Passage, make_passages, passage_vectors
-from summarizer.places import is_country, is_us_state
-from summarizer.questions import DURATION, asks_owner, question_focus, question_speaker, question_type, root
+from summarizer.questions import question_focus, question_type
 from summarizer.retrieval import Hit, MemoryIndex, fresh_first, rrf, tokenize
-from summarizer.spans import candidates, quotes_by, quotes_for, same_slot, span_key
+from summarizer.spans import candidates
 
 
 @pytest.fixture(scope="module")
@@ -36,20 +33,6 @@ def index(embedder):
 def ask(index, embedder, question, **kw):
     hits = index.search(question, embedder.embed([question])[0], **kw)
     return build_answer(question, hits)
-
-
-def test_question_types() -> None:
-    assert question_type("When will the grain talks take place?") == "when"
-    assert question_type("How many people were killed in the quake?") == "how_many"
-    assert question_type("Who scored twice for Arsenal?") == "who"
-    assert question_type("Where will the talks be held?") == "where"
-    assert question_type("Summer is here. Which country hosts the talks?") == "where"
-    assert question_type("What did Erdogan say about the grain deal?") == "quote"
-
-
-def test_tokenize_keeps_names_and_numbers() -> None:
-    tokens = tokenize("The U.S. reported 1,200 cases in Kenya's capital")
-    assert tokens == ["u.s", "reported", "1,200", "case", "kenya", "capital"]
 
 
 def test_rrf_rewards_agreement() -> None:
@@ -150,29 +133,6 @@ def test_signals_reward_retriever_agreement_and_a_standout_match() -> None:
     assert covered[0].confidence(options) > covered[1].confidence(options)
 
 
-def test_predicate_words_skip_names_types_and_framing() -> None:
-    assert predicate_words("Which country mediated the talks between Pakistan and Afghanistan?") == [
-        "mediated", "talk"]
-    assert predicate_words("What is probably true about Kim Jong Un?") == []
-    assert root("mediated") == root("mediation") and root("negotiate") == root("negotiations")
-
-
-def test_quote_speaker_matching_uses_the_shared_extractor() -> None:
-    assert question_speaker("What did Taliban spokesman Zabihullah Mujahid say?") == "Zabihullah Mujahid"
-    text = ("“Neither side will undertake any hostile actions,” Taliban spokesman Zabihullah Mujahid said. "
-            "The talks resumed in Istanbul on Monday. Foreign Office spokesperson Tahir Andrabi said "
-            "Pakistan expected more. “We expect the agreement to hold for a long time,” Andrabi said.")
-    assert quotes_by(text, "Mujahid") == ["Neither side will undertake any hostile actions,"]
-    assert quotes_by(text, "Andrabi") == ["We expect the agreement to hold for a long time,"]
-    assert quotes_by(text, "Erdogan") == []
-    # an organisation speaks through the people the coverage titles with its name
-    assert quotes_for(text, "Foreign Office") == ("Foreign Office spokesperson Tahir Andrabi",
-                                                  ["We expect the agreement to hold for a long time,"])
-    assert quotes_for(text, "Taliban") == ("Taliban spokesman Zabihullah Mujahid",
-                                           ["Neither side will undertake any hostile actions,"])
-    assert quotes_for(text, "Kremlin") is None
-
-
 def test_what_an_organisation_said_is_what_its_spokesperson_said() -> None:
     def hit(article: str, text: str, dense: float) -> Hit:
         p = Passage(id=f"{article}#0", article_id=article, index=0, sentences=(text,), outlet=article)
@@ -215,19 +175,6 @@ def test_a_citation_repeating_a_cited_window_is_skipped() -> None:
     assert [c.article_id for c in every.citations] == ["a", "b", "c"]
 
 
-def test_question_type_takes_the_asking_wh_word() -> None:
-    assert question_type("A court ruled he infringed when he recreated prints of which singer?") == "who"
-    assert question_type("He retired after a career in which he won how many titles?") == "how_many"
-    assert question_type("Protesters who disrupted the speech held a sign saying what?") == "other"
-    assert question_type("Which music superstar announced a world tour?") == "who"
-
-
-def test_one_date_in_any_spelling_is_one_span() -> None:
-    assert span_key("November 06") == span_key("6 November 2025") == span_key("Nov. 6") == "11-06"
-    assert span_key("November 9") != span_key("November 6")
-    assert span_key("the Red Cross") == "the red cross"
-
-
 def _dated(article: str, outlet: str, day: int, text: str) -> Hit:
     p = Passage(id=f"{article}#0", article_id=article, index=0, sentences=(text,), outlet=outlet,
                 published=datetime(2025, 11, day))
@@ -263,92 +210,6 @@ def test_evidence_prefers_the_passage_holding_the_asked_type() -> None:
     counted = _hit("b", 0, 0.6, 3.0, "At least 14 people were killed in the earthquake, officials said.")
     g = build_answer(q, [vague, counted], AnswerOptions(threshold=-1.0))
     assert g.evidence[0].hit.passage.article_id == "b" and g.short.startswith("14")
-
-
-def test_coordinated_names_are_one_answer() -> None:
-    q = {"mediated", "talk"}
-    said = "Talks resumed through the mediation of Turkiye and Qatar, Pakistan said."
-    assert [s.text for s in candidates(said, "who", q)][:1] == ["Turkiye and Qatar"]
-    goals = candidates("Goals from Saka, Odegaard and Rice won it.", "who", {"scored"})
-    assert "Saka, Odegaard and Rice" in [s.text for s in goals]
-    apposition = candidates("Asif, Pakistan's minister, spoke.", "who", {"spoke"})
-    assert {"Asif", "Pakistan"} <= {s.text for s in apposition}  # commas alone do not join
-    asked = candidates("Pakistan and Afghanistan met in Doha.", "where", {"pakistan", "afghanistan", "met"})
-    assert [s.text for s in asked] == ["Doha"]  # names of the question never join an answer
-
-
-def test_who_prefers_the_agent_over_adjectives_and_sources() -> None:
-    q = {"mediated"}
-    sent = "After Qatari and Turkish mediation, Asif said the mediation of Turkiye and Qatar worked."
-    scores = {s.text: s.score for s in candidates(sent, "who", q)}
-    assert max(scores, key=lambda t: scores[t]) == "Turkiye and Qatar"
-    assert scores["Qatari and Turkish"] < scores["Turkiye and Qatar"] - 0.4  # adjectives name no one
-    plain = {s.text: s.score for s in candidates("Smith said the talks were mediated.", "who", q)}
-    other = {s.text: s.score for s in candidates("Smith saw the talks were mediated.", "who", q)}
-    assert plain["Smith"] < other["Smith"]  # a reporting verb's subject is the source
-
-
-def test_when_prefers_the_event_date_over_the_statement_date() -> None:
-    q = {"next", "talks"}
-    said = candidates("Asif on Wednesday confirmed the next talks will resume on November 6.", "when", q)
-    assert max(said, key=lambda s: s.score).text == "November 6"
-    late = {s.text: s.score for s in candidates("The ministry said late Friday the talks resume on Monday.",
-                                                "when", {"talks"})}
-    assert late["Friday"] < late["Monday"]  # the day it was said, not the day of the talks
-    asked = {s.text: s.score for s in candidates("Asif confirmed on Friday that talks resume.", "when",
-                                                 {"confirmed"})}
-    bare = {s.text: s.score for s in candidates("Asif conformed on Friday that talks resume.", "when",
-                                                {"conformed"})}
-    assert asked["Friday"] == bare["Friday"]  # unless the question asks about the statement itself
-    # a scheduling word counts in the date's own clause, not anywhere in the sentence
-    past = {s.text: s.score for s in candidates("Talks began on Monday; the next round is undecided.", "when",
-                                                {"next", "talks"})}
-    soon = {s.text: s.score for s in candidates("Talks will begin on Monday; the round is undecided.", "when",
-                                                {"next", "talks"})}
-    assert soon["Monday"] > past["Monday"]
-
-
-def test_a_count_is_not_a_day_of_a_month_and_keeps_its_noun() -> None:
-    sent = "The talks started on October 25 after days of clashes; following six days of talks, they agreed."
-    found = candidates(sent, "how_many", {"day", "talk", "last"}, focus="day")
-    assert [s.text for s in found] == ["six days"]  # "25" is a day of October, not a count
-
-
-def test_how_long_asks_for_a_length_of_time() -> None:
-    q = "How long did the talks last?"
-    assert question_type(q) == "how_many" and question_focus(q) == DURATION
-    toks = set(tokenize(q))
-
-    def best(sentence: str) -> str:
-        return max(candidates(sentence, "how_many", toks, DURATION), key=lambda s: s.score).text
-
-    assert best("The two sides met again; following six days of talks, they agreed.") == "six days"
-    assert best("The talks between the two neighbouring countries lasted several hours.") == "several hours"
-    # an offset ("a few days later") says when, not how long: the length of the talks wins over it
-    both = candidates("Two weeks later the talks, which lasted 14 hours, ended.", "how_many", toks, DURATION)
-    assert max(both, key=lambda s: s.score).text == "14 hours"
-    assert same_slot("six days", "two days", "how_many", DURATION)
-    assert not same_slot("six days", "two", "how_many", DURATION)  # "the two countries" is no length
-    assert not same_slot("six days", "a few days", "how_many", DURATION)  # vague, no contradiction
-    later = candidates("They met again a few days later in Doha.", "how_many", toks, DURATION)
-    assert "a few days" not in [s.text for s in later]
-
-
-def test_a_name_drops_the_questions_own_title_words() -> None:
-    q = set(tokenize("Who is the Defence Minister of Pakistan?"))
-    found = candidates("Defence Minister Khawaja Asif spoke in Islamabad.", "who", q)
-    assert "Khawaja Asif" in [s.text for s in found]
-    assert not any(s.text.startswith("Defence") for s in found)
-
-
-def test_the_agent_of_the_asked_action_counts_for_place_questions_too() -> None:
-    q = set(tokenize("Which countries mediated the talks?"))
-    qtype = question_type("Which countries mediated the talks?")
-    agent = {s.text: s.score for s in candidates("Talks ended through the mediation of Turkiye and Qatar.",
-                                                 qtype, q)}
-    listed = {s.text: s.score for s in candidates("Talks ended through the mediation; Turkiye and Qatar.",
-                                                  qtype, q)}
-    assert qtype == "where" and agent["Turkiye and Qatar"] > listed["Turkiye and Qatar"] + 0.4
 
 
 def test_sources_differ_only_on_comparable_slots() -> None:
@@ -409,43 +270,6 @@ def test_a_percentage_question_wants_a_share() -> None:
     share = _dated("a", "Dawn", 1, "Polls show 10% of Britons believe they could win the fight.")
     count = _dated("b", "AP", 2, "Two polls show Britons believe they could win the fight.")
     assert not build_answer(q, [share, count], AnswerOptions(threshold=-1.0)).disagreement
-
-
-def test_a_country_question_wants_countries() -> None:
-    assert is_country("Turkiye") and is_country("the Netherlands") and is_country("U.S.")
-    assert is_country("Wales") and is_country("Türkiye") and is_country("Myanmar")
-    assert not any(map(is_country, ("Istanbul", "European Union", "Turkiye and Qatar")))
-    q = "Which countries brokered the talks?"
-    sent = "Turkiye and Qatar said the talks they brokered in Istanbul ended."
-    found = {s.text: s.score for s in candidates(sent, question_type(q), set(tokenize(q)), question_focus(q))}
-    assert max(found, key=lambda t: found[t]) == "Turkiye and Qatar"
-    where = set(tokenize("Where were the talks brokered?"))
-    plain = {s.text: s.score for s in candidates(sent, "where", where)}
-    assert plain["Istanbul"] > found["Istanbul"]  # a city is only demoted when a country is asked for
-    # a list is countries when every member is one
-    lists = "The talks were hosted by China, Russia and Iran, then by Qatar and Doha officials."
-    found = {s.text: s.score for s in candidates(lists, "which", set(tokenize(q)), question_focus(q))}
-    assert found["China, Russia and Iran"] > found["Qatar and Doha"]
-
-
-def test_a_state_question_wants_a_us_state() -> None:
-    assert is_us_state("Texas") and is_us_state("New York") and not is_us_state("Houston")
-    q = "Which US state was hit by the ice storm?"
-    assert question_focus(q) == "state" and question_focus("Which Indian state voted?") == "indian"
-    sent = "Officials from Texas said on Monday that the ice storm hit hardest in Houston."
-    found = {s.text: s.score for s in candidates(sent, question_type(q), set(tokenize(q)), question_focus(q))}
-    assert max(found, key=lambda t: found[t]) == "Texas"
-
-
-def test_a_possessive_names_a_modifier_unless_an_owner_is_asked_for() -> None:
-    sent = "Pakistan's delegation left, and Afghanistan leads the talks."
-    q = set(tokenize("Who leads the talks?"))
-    found = {s.text: s.score for s in candidates(sent, "who", q)}
-    assert "Pakistan" in found and found["Pakistan"] < found["Afghanistan"]  # shown without the "'s"
-    owner = "Which country's delegation left?"
-    assert asks_owner(owner) and asks_owner("Whose delegation left?") and not asks_owner("Who left?")
-    kept = {s.text: s.score for s in candidates(sent, "where", set(tokenize(owner)), "country", owner=True)}
-    assert kept["Pakistan"] > found["Pakistan"]
 
 
 def test_an_article_votes_once_for_an_answer_however_often_it_names_it() -> None:
@@ -545,15 +369,6 @@ def _lead(article: str, text: str, published: datetime | None, index: int = 0, i
     passage = Passage(id=f"{article}#{index}", article_id=article, index=index, sentences=(text,),
                       outlet=f"Outlet {article}", url=f"https://example.org/{article}", published=published)
     return Hit(passage=passage, score=1.0, in_story=in_story)
-
-
-def test_overview_questions_are_told_from_questions_about_a_fact() -> None:
-    for question in ("What happened?", "What's the latest?", "Any updates?", "Tell me more", "tl;dr",
-                     "What happened next?", "Give me a quick summary please", "What is going on?"):
-        assert asks_overview(question), question
-    for question in ("When are the next talks?", "What is new about the ceasefire?",
-                     "What happened in Kabul?", "Why?", "Who?", ""):
-        assert not asks_overview(question), question
 
 
 def test_overview_of_a_story_gives_its_latest_reports_leads() -> None:
