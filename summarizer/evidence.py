@@ -9,6 +9,7 @@ short answer and the citations (`summarizer.answers`).
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -103,13 +104,22 @@ class Question:
     predicate: frozenset[str]
     focus: str | None
     owner: bool
+    why: bool = False
 
     @classmethod
     def parse(cls, text: str) -> Question:
         weights = question_weights(text)
         return cls(text=text, qtype=question_type(text), weights=MappingProxyType(weights),
                    predicate=frozenset(root(t) for t in predicate_words(text, weights)),
-                   focus=question_focus(text), owner=asks_owner(text))
+                   focus=question_focus(text), owner=asks_owner(text),
+                   why=_WHY.search(text) is not None)
+
+
+_WHY = re.compile(r"\bwhy\b", re.IGNORECASE)
+# a cause or a purpose in so many words ("which led to the failure of talks"); not "after" or "since",
+# which more often only date
+_CAUSE = re.compile(r"\b(?:because|due to|as a result|led to|leading to|caused|causing|owing to|"
+                    r"in response to|in protest|so that|in order to|aimed at|reason)\b", re.IGNORECASE)
 
 
 def sigmoid(x: float) -> float:
@@ -140,6 +150,8 @@ def assess(question: Question, hit: Hit, latest: datetime | None = None, model: 
     local = {t: w for t, w in weights.items() if t not in title_toks} or weights
     for sent in p.window_sentences:
         cov = _coverage(local, set(tokenize(sent)))
+        if question.why and _CAUSE.search(sent):
+            cov += 0.2
         if cov > best_cov:
             best_sentence, best_cov = sent, cov
         if qtype not in ("other", "quote"):

@@ -10,7 +10,6 @@ import pytest
 from ask_coverage import COVERAGE, SUMMIT
 
 from summarizer.answers import (
-    NO_STORY,
     REFUSAL,
     AnswerOptions,
     answer_question,
@@ -365,36 +364,12 @@ def test_what_is_an_acronym_answers_with_the_name_the_coverage_spells_out() -> N
     assert not build_answer("What is the UN?", hits, AnswerOptions(threshold=-1.0)).answered
 
 
-def _lead(article: str, text: str, published: datetime | None, index: int = 0, in_story: bool = True) -> Hit:
-    passage = Passage(id=f"{article}#{index}", article_id=article, index=index, sentences=(text,),
-                      outlet=f"Outlet {article}", url=f"https://example.org/{article}", published=published)
-    return Hit(passage=passage, score=1.0, in_story=in_story)
-
-
-def test_overview_of_a_story_gives_its_latest_reports_leads() -> None:
-    hits = [
-        _lead("old", "ANKARA: Talks on the grain corridor opened in Istanbul on Monday.",
-              datetime(2023, 10, 1)),
-        _lead("undated", "Negotiators say a deal on grain exports is close.", None),
-        _lead("new", "ISTANBUL (Reuters): The grain deal was signed in Istanbul on Friday after five days of "
-                     "talks.", datetime(2023, 10, 6)),
-        _lead("copy", "The grain deal was signed in Istanbul on Friday after five days of talks.",
-              datetime(2023, 10, 5)),  # the same wire copy under another outlet
-        _lead("new", "Its later paragraphs are not leads.", datetime(2023, 10, 6), index=1),
-        _lead("elsewhere", "A deal about something else was signed on Saturday.", datetime(2023, 10, 7),
-              in_story=False),
-    ]
-    grounded = build_answer("What's the latest?", hits)
-    assert grounded.answered
-    assert grounded.support == ("The grain deal was signed in Istanbul on Friday after five days of talks.",
-                                "Talks on the grain corridor opened in Istanbul on Monday.",
-                                "Negotiators say a deal on grain exports is close.")
-    assert [c.article_id for c in grounded.citations] == ["new", "old", "undated"]
-    answer = grounded.to_answer()
-    assert answer.answer.splitlines()[0] == f"{grounded.support[0]} [1]"  # the latest lede leads
-
-
-def test_overview_without_a_story_asks_which_story() -> None:
-    hits = [_lead("a", "The grain deal was signed on Friday.", datetime(2023, 10, 6), in_story=False)]
-    answer = answer_question("What happened?", hits)
-    assert not answer.answered and answer.answer == NO_STORY and not answer.citations
+def test_a_why_question_takes_the_sentence_that_gives_a_cause() -> None:
+    window = ("The talks between the two countries resumed in Istanbul on Monday.",
+              "Concerns about cross-border attacks remained, which led to the failure of the talks.")
+    p = Passage(id="a#0", article_id="a", index=0, sentences=window, outlet="Dawn")
+    hits = [Hit(passage=p, score=1.0, lexical=3.0, dense=0.6)]
+    g = build_answer("Why did the talks fail?", hits, AnswerOptions(threshold=-1.0))
+    assert g.short == window[1]
+    # without "why" the first sentence matching as well still leads
+    assert build_answer("What about the talks?", hits, AnswerOptions(threshold=-1.0)).short == window[0]
