@@ -49,9 +49,10 @@ def _quoting(ranked: Sequence[Evidence], speaker: str) -> list[tuple[Evidence, s
 
 def quote_answer(question: Question, speaker: str, ranked: Sequence[Evidence],
                  limit: int) -> Attributed | None:
-    """'What did X say': X's quotations (see `summarizer.quotes`) from the passage that quotes X most
-    to the point. The support is the passages that quote X (up to `limit`, one per article), each with
-    the sentence holding its first quotation of X, and nothing else."""
+    """'What did X say': X's quotations (see `summarizer.quotes`; for an organisation, those of whoever
+    speaks for it, `_quoting`) from the passage that quotes X most to the point, named as the coverage
+    names the speaker. The support is the passages that quote X (up to `limit`, one per article),
+    each with the sentence holding its first quotation, and nothing else."""
     quoting = _quoting(ranked, speaker)
     if not quoting:
         return None
