@@ -42,9 +42,11 @@ def _quoting(ranked: Sequence[Evidence], speaker: str) -> list[tuple[Evidence, s
     """The passages that quote `speaker`, each with who spoke and the quotations: X's own words when
     any passage quotes X; otherwise, for an organisation or a country ("the Foreign Office", "the
     Taliban"), the words of the person a passage describes as speaking for it (`quotes_for`)."""
-    mentioned = [(ev, ev.hit.passage.window) for ev in ranked if named_in(ev, speaker)]
-    direct = [(ev, speaker, found) for ev, window in mentioned if (found := quotes_by(window, speaker))]
-    return direct or [(ev, *said) for ev, window in mentioned if (said := quotes_for(window, speaker))]
+    mentioned = [ev for ev in ranked if named_in(ev, speaker)]
+    direct = [(ev, speaker, found) for ev in mentioned
+              if (found := quotes_by(ev.hit.passage.window, speaker))]
+    return direct or [(ev, *said) for ev in mentioned
+                       if (said := quotes_for(ev.hit.passage.window_sentences, speaker))]
 
 
 def quote_answer(question: Question, speaker: str, ranked: Sequence[Evidence],

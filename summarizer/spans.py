@@ -10,6 +10,7 @@ shared quote extractor and speaker attribution.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from itertools import pairwise
 from typing import NamedTuple
 
@@ -296,22 +297,24 @@ def _same_speaker(asked: str, said: str) -> bool:
     return aliases[" ".join(a)] == aliases[" ".join(b)]
 
 
-def quotes_for(text: str, group: str) -> tuple[str, list[str]] | None:
-    """The quotations of the first person `text` describes as speaking for `group`, with that
-    description: "What did the Foreign Office say?" is answered by "Foreign Office spokesperson Tahir
-    Andrabi", "What did the Taliban say?" by "Taliban spokesman Zabihullah Mujahid". None when no
-    quoted speaker's title names the group."""
+def quotes_for(sentences: Sequence[str], group: str) -> tuple[str, list[str]] | None:
+    """The quotations of the first person a passage (its `sentences`) describes as speaking for
+    `group`, with that description: "What did the Foreign Office say?" is answered by "Foreign Office
+    spokesperson Tahir Andrabi", "What did the Taliban say?" by "Taliban spokesman Zabihullah
+    Mujahid". None when no quoted speaker's title names the group."""
     from summarizer.descriptions import describe
     from summarizer.quotes import extract_quotes
-    from summarizer.sentences import split_sentences
 
     words = re.compile(rf"\b{re.escape(group)}\b", re.IGNORECASE)
-    sentences = [s.text for s in split_sentences(text)]
+    titles: dict[str, str | None] = {}  # each speaker described once, however often quoted
     found: dict[str, tuple[str, list[str]]] = {}
-    for mention in extract_quotes(text):
+    for mention in extract_quotes(" ".join(sentences)):
         if mention.speaker is None:
             continue
-        title = next((t for s in sentences if (t := describe(s, mention.speaker)) is not None), None)
+        if mention.speaker not in titles:
+            titles[mention.speaker] = next(
+                (t for s in sentences if (t := describe(s, mention.speaker)) is not None), None)
+        title = titles[mention.speaker]
         if title is not None and words.search(title.replace(mention.speaker, "")):
             found.setdefault(mention.speaker, (title, []))[1].append(mention.text.strip())
     return next(iter(found.values()), None)

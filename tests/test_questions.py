@@ -7,6 +7,7 @@ from summarizer.overview import asks_overview
 from summarizer.places import is_country, is_us_state
 from summarizer.questions import DURATION, asks_owner, question_focus, question_speaker, question_type, root
 from summarizer.retrieval import tokenize
+from summarizer.sentences import split_sentences
 from summarizer.spans import candidates, quotes_by, quotes_for, same_slot, span_key
 
 
@@ -39,12 +40,13 @@ def test_quote_speaker_matching_uses_the_shared_extractor() -> None:
     assert quotes_by(text, "Mujahid") == ["Neither side will undertake any hostile actions,"]
     assert quotes_by(text, "Andrabi") == ["We expect the agreement to hold for a long time,"]
     assert quotes_by(text, "Erdogan") == []
-    # an organisation speaks through the people the coverage titles with its name
-    assert quotes_for(text, "Foreign Office") == ("Foreign Office spokesperson Tahir Andrabi",
+    # an organisation speaks through the people the coverage titles with its name (a passage's sentences)
+    sentences = [s.text for s in split_sentences(text)]
+    assert quotes_for(sentences, "Foreign Office") == ("Foreign Office spokesperson Tahir Andrabi",
                                                   ["We expect the agreement to hold for a long time,"])
-    assert quotes_for(text, "Taliban") == ("Taliban spokesman Zabihullah Mujahid",
+    assert quotes_for(sentences, "Taliban") == ("Taliban spokesman Zabihullah Mujahid",
                                            ["Neither side will undertake any hostile actions,"])
-    assert quotes_for(text, "Kremlin") is None
+    assert quotes_for(sentences, "Kremlin") is None
 
 
 def test_question_type_takes_the_asking_wh_word() -> None:
