@@ -15,7 +15,15 @@ from dataclasses import dataclass
 from datetime import datetime
 from types import MappingProxyType
 
-from summarizer.questions import QType, asks_owner, question_entities, question_focus, question_type, root
+from summarizer.questions import (
+    QType,
+    asks_owner,
+    asks_why,
+    question_entities,
+    question_focus,
+    question_type,
+    root,
+)
 from summarizer.retrieval import FRESH_DAYS, Hit, age_days, tokenize
 from summarizer.spans import Span, candidates
 
@@ -96,7 +104,7 @@ def predicate_words(question: str, weights: Mapping[str, float] | None = None) -
 class Question:
     """What a question asks, analysed once and read by every passage's assessment: its type, its
     weighted content words, the roots of its predicate words, the asked-for noun ("which *country*")
-    and whether it asks for an owner ("whose")."""
+    and whether it asks for an owner ("whose") or a cause ("why")."""
 
     text: str
     qtype: QType
@@ -112,10 +120,9 @@ class Question:
         return cls(text=text, qtype=question_type(text), weights=MappingProxyType(weights),
                    predicate=frozenset(root(t) for t in predicate_words(text, weights)),
                    focus=question_focus(text), owner=asks_owner(text),
-                   why=_WHY.search(text) is not None)
+                   why=asks_why(text))
 
 
-_WHY = re.compile(r"\bwhy\b", re.IGNORECASE)
 # a cause or a purpose in so many words ("which led to the failure of talks"); not "after" or "since",
 # which more often only date
 _CAUSE = re.compile(r"\b(?:because|due to|as a result|led to|leading to|caused|causing|owing to|"

@@ -111,12 +111,18 @@ def question_focus(question: str) -> str | None:
     return toks[0] if toks else None
 
 
+def asks_why(question: str) -> bool:
+    """The question asks for a cause: its answer is a sentence that gives one."""
+    return _WHY.search(question) is not None
+
+
 def asks_owner(question: str) -> bool:
     """The question asks for an owner ("whose", "which country's lawmakers"): a possessive answers it."""
     return _OWNER_Q.search(question) is not None
 
 
 
+_WHY = re.compile(r"\bwhy\b", re.IGNORECASE)
 _OWNER_Q = re.compile(r"\bwhose\b|\b(?:which|what)\s+\w+['’]s\b", re.IGNORECASE)
 
 def question_speaker(question: str) -> str | None:

@@ -246,8 +246,8 @@ _SCHEDULED = re.compile(rf"{_FUTURE.pattern}|\bwould\b", re.IGNORECASE)  # "said
 def scheduled(span: Span) -> bool:
     """The span's clause speaks of the future ("the talks will resume on November 6", "... will be
     decided in a meeting on 6 November", "he said talks would take place on November 6"): such a date
-    schedules an event, a date told in the past
-    ("the talks started on October 25") records one, and the two never answer the same question."""
+    schedules an event, a date told in the past ("the talks started on October 25") records one, and
+    the two never answer the same question."""
     at = span.sentence.find(span.text)
     if at < 0:
         return False
