@@ -33,6 +33,7 @@ from sqlalchemy import (
     Text,
     bindparam,
     delete,
+    func,
     insert,
     select,
     text,
@@ -123,7 +124,7 @@ class AskIndex:
             recorded = (value or {}).get("model")
             dropped = 0
             if recorded is not None and recorded != self.model:
-                dropped = len(conn.execute(select(ARTICLES.c.article_id)).all())
+                dropped = int(conn.execute(select(func.count()).select_from(ARTICLES)).scalar_one())
                 self._delete(conn, None)
                 log.warning("the /ask index was built with embedding model %s: indexing its %d articles "
                             "again with %s", recorded, dropped, self.model)
