@@ -120,7 +120,7 @@ class OnnxEmbedder:
         import onnxruntime as ort
 
         path = resolve_model_path(model)
-        self._encode = _encoder(path, max_length)
+        self._encode, self._pad_id = _encoder(path, max_length)
         onnx_path = export_onnx(path, cache_dir or default_cache_dir(), quantize=quantize)
         options = ort.SessionOptions()
         if threads:
@@ -137,14 +137,15 @@ class OnnxEmbedder:
         self.path = onnx_path
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
+        """Tokenize every text first and batch them by token count: sorted by characters, a batch of
+        16 news sentences was a quarter padding, which the model computes like real tokens."""
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
-        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        tokens = self._encode(list(texts))
+        order = sorted(range(len(texts)), key=lambda i: len(tokens[i][0]))
         for lo in range(0, len(order), self.batch_size):
             idx = order[lo : lo + self.batch_size]
-            enc = self._encode([texts[i] for i in idx])
-            feed = {k: v for k, v in enc.items() if k in self.input_names}
-            if "token_type_ids" in self.input_names and "token_type_ids" not in feed:
-                feed["token_type_ids"] = np.zeros_like(feed["input_ids"])
+            feed = {k: v for k, v in _padded([tokens[i] for i in idx], self._pad_id).items()
+                    if k in self.input_names}
             hidden = self.session.run(None, feed)[0]
             mask = feed["attention_mask"][..., None].astype(np.float32)
             pooled = (hidden * mask).sum(1) / np.clip(mask.sum(1), 1e-9, None)
@@ -153,36 +154,51 @@ class OnnxEmbedder:
         return out
 
 
-def _encoder(path: str, max_length: int) -> Callable[[list[str]], dict[str, np.ndarray]]:
-    """Texts -> padded, truncated token id arrays. From the model's `tokenizer.json` through the
-    `tokenizers` library alone when it has one: transformers' AutoTokenizer imports torch, ~250 MB
-    resident that the ONNX path otherwise never needs. Same encoding as AutoTokenizer (both run that
-    file), padded to the batch's longest text."""
+Tokens = tuple[list[int], list[int]]  # one text's token ids and token type ids, truncated, unpadded
+
+
+def _encoder(path: str, max_length: int) -> tuple[Callable[[list[str]], list[Tokens]], int]:
+    """Texts -> truncated token ids, unpadded (`embed` pads each batch), and the padding id. From the
+    model's `tokenizer.json` through the `tokenizers` library alone when it has one: transformers'
+    AutoTokenizer imports torch, ~250 MB resident that the ONNX path otherwise never needs. Same
+    encoding as AutoTokenizer (both run that file)."""
     file = Path(path) / "tokenizer.json"
     if file.is_file():
         from tokenizers import Tokenizer
 
         tok = Tokenizer.from_file(str(file))
         tok.enable_truncation(max_length)
-        pad = tok.padding or {}
-        tok.enable_padding(pad_id=int(pad.get("pad_id", 0)), pad_token=str(pad.get("pad_token", "[PAD]")))
+        pad_id = int((tok.padding or {}).get("pad_id", 0))
+        tok.no_padding()
 
-        def encode(texts: list[str]) -> dict[str, np.ndarray]:
-            found = tok.encode_batch(texts)
-            return {"input_ids": np.array([e.ids for e in found], dtype=np.int64),
-                    "attention_mask": np.array([e.attention_mask for e in found], dtype=np.int64),
-                    "token_type_ids": np.array([e.type_ids for e in found], dtype=np.int64)}
+        def encode(texts: list[str]) -> list[Tokens]:
+            return [(e.ids, e.type_ids) for e in tok.encode_batch(texts)]
 
-        return encode
+        return encode, pad_id
     from transformers import AutoTokenizer
 
     auto = AutoTokenizer.from_pretrained(path)
 
-    def encode_auto(texts: list[str]) -> dict[str, np.ndarray]:
-        enc = auto(texts, padding=True, truncation=True, max_length=max_length, return_tensors="np")
-        return {k: np.asarray(v, dtype=np.int64) for k, v in enc.items()}
+    def encode_auto(texts: list[str]) -> list[Tokens]:
+        enc = auto(texts, truncation=True, max_length=max_length)
+        ids = [list(i) for i in enc["input_ids"]]
+        types = enc.get("token_type_ids") or [[0] * len(i) for i in ids]
+        return [(i, list(t)) for i, t in zip(ids, types, strict=True)]
 
-    return encode_auto
+    return encode_auto, int(auto.pad_token_id or 0)
+
+
+def _padded(batch: Sequence[Tokens], pad_id: int) -> dict[str, np.ndarray]:
+    """One batch as the model's inputs, padded to its longest text."""
+    width = max(len(ids) for ids, _ in batch)
+    ids = np.full((len(batch), width), pad_id, dtype=np.int64)
+    mask = np.zeros((len(batch), width), dtype=np.int64)
+    types = np.zeros((len(batch), width), dtype=np.int64)
+    for row, (tok_ids, type_ids) in enumerate(batch):
+        ids[row, : len(tok_ids)] = tok_ids
+        mask[row, : len(tok_ids)] = 1
+        types[row, : len(type_ids)] = type_ids
+    return {"input_ids": ids, "attention_mask": mask, "token_type_ids": types}
 
 
 def default_cache_dir() -> Path:

