@@ -110,8 +110,9 @@ class OnnxEmbedder:
 
     The export needs torch only at first use; later loads read `<cache_dir>/<model key>/model*.onnx`.
     Tokenisation, pooling and normalisation match `TorchEmbedder`, so vectors agree to ~1e-5 (fp32)
-    or ~0.99 cosine (int8). Batches of 16: ONNX Runtime keeps its peak activation memory, which at 32
-    texts of 256 tokens reached 700 MB (16: ~400 MB), and 16 is also its fastest size here.
+    or ~0.99 cosine (int8). Batches of 16 texts of like token count: ONNX Runtime keeps its peak
+    activation memory, which at 32 texts of 256 tokens reached 700 MB (16: ~400 MB); 32 is at most 9%
+    faster here, 8 and 64 slower.
     """
 
     def __init__(self, model: str = DEFAULT_MODEL, device: str = "cpu", quantize: bool = False,
