@@ -18,6 +18,7 @@ from types import MappingProxyType
 from summarizer.questions import (
     QType,
     asks_owner,
+    asks_past,
     asks_why,
     question_entities,
     question_focus,
@@ -104,7 +105,7 @@ def predicate_words(question: str, weights: Mapping[str, float] | None = None) -
 class Question:
     """What a question asks, analysed once and read by every passage's assessment: its type, its
     weighted content words, the roots of its predicate words, the asked-for noun ("which *country*")
-    and whether it asks for an owner ("whose") or a cause ("why")."""
+    and whether it asks for an owner ("whose"), a cause ("why") or a past date ("when did")."""
 
     text: str
     qtype: QType
@@ -113,6 +114,7 @@ class Question:
     focus: str | None
     owner: bool
     why: bool = False
+    past: bool = False
 
     @classmethod
     def parse(cls, text: str) -> Question:
@@ -120,7 +122,7 @@ class Question:
         return cls(text=text, qtype=question_type(text), weights=MappingProxyType(weights),
                    predicate=frozenset(root(t) for t in predicate_words(text, weights)),
                    focus=question_focus(text), owner=asks_owner(text),
-                   why=asks_why(text))
+                   why=asks_why(text), past=asks_past(text))
 
 
 # a cause or a purpose in so many words ("which led to the failure of talks"); not "after" or "since",
@@ -162,7 +164,7 @@ def assess(question: Question, hit: Hit, latest: datetime | None = None, model: 
         if cov > best_cov:
             best_sentence, best_cov = sent, cov
         if qtype not in ("other", "quote"):
-            for span in candidates(sent, qtype, q_tokens, question.focus, question.owner):
+            for span in candidates(sent, qtype, q_tokens, question.focus, question.owner, question.past):
                 spans.append(Span(span.text, span.kind, span.score + 2.0 * cov, sent))
     type_present = bool(spans) or qtype in ("other", "quote")
     spans.sort(key=lambda s: -s.score)

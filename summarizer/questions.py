@@ -116,6 +116,12 @@ def asks_why(question: str) -> bool:
     return _WHY.search(question) is not None
 
 
+def asks_past(question: str) -> bool:
+    """A "when" question told in the past ("When did the ceasefire start?"): a date the coverage
+    schedules ("both countries will meet again on Nov 6") does not answer it."""
+    return _PAST_WHEN.search(question) is not None
+
+
 def asks_owner(question: str) -> bool:
     """The question asks for an owner ("whose", "which country's lawmakers"): a possessive answers it."""
     return _OWNER_Q.search(question) is not None
@@ -123,6 +129,7 @@ def asks_owner(question: str) -> bool:
 
 
 _WHY = re.compile(r"\bwhy\b", re.IGNORECASE)
+_PAST_WHEN = re.compile(r"^\W*when\s+(?:did|was|were|had)\b", re.IGNORECASE)
 _OWNER_Q = re.compile(r"\bwhose\b|\b(?:which|what)\s+\w+['’]s\b", re.IGNORECASE)
 
 def question_speaker(question: str) -> str | None:

@@ -61,10 +61,10 @@ _FUTURE_Q = frozenset({"next", "upcoming", "future", "coming", "scheduled"})
 _FUTURE = re.compile(r"\b(?:will|shall|scheduled|expected|due|upcoming|next|set to|to be held|is to|"
                      r"are to)\b", re.IGNORECASE)
 def candidates(sentence: str, qtype: QType, q_tokens: set[str], focus: str | None = None,
-               owner: bool = False) -> list[Span]:
+               owner: bool = False, past: bool = False) -> list[Span]:
     """Typed candidate spans of `sentence` not already in the question, scored by closeness to it;
     a number followed by the counted noun ("14 people" for "how many people") scores higher.
-    `owner`: the question `asks_owner`."""
+    `owner`, `past`: the question `asks_owner`, `asks_past`."""
     if qtype == "when":
         found = [(m.start(), m.group(), "date") for m in _DATE.finditer(sentence)]
     elif qtype == "how_many":
@@ -97,6 +97,8 @@ def candidates(sentence: str, qtype: QType, q_tokens: set[str], focus: str | Non
         before = sentence[max(0, start - 40):start]
         if kind == "date" and q_tokens & _FUTURE_Q and _FUTURE.search(before):
             score += 0.5  # "when are the *next* talks": a date scheduled in its own clause ("will resume on")
+        elif kind == "date" and past and _scheduled_at(sentence, start):
+            score -= 0.5  # "when did the ceasefire start": not the day they "will meet again on"
         if kind == "date" and _reported_on(sentence[:start], sentence[start + len(text):], q_roots):
             score -= 0.5  # "Asif on Wednesday confirmed", "the ministry said late Thursday": when said
         if kind == "name" and _adjective(text, sentence[start + len(text):]):
@@ -249,10 +251,12 @@ def scheduled(span: Span) -> bool:
     schedules an event, a date told in the past ("the talks started on October 25") records one, and
     the two never answer the same question."""
     at = span.sentence.find(span.text)
-    if at < 0:
-        return False
-    clause = _CLAUSE_START.split(span.sentence[:at])[-1]
-    return _SCHEDULED.search(clause) is not None
+    return at >= 0 and _scheduled_at(span.sentence, at)
+
+
+def _scheduled_at(sentence: str, at: int) -> bool:
+    """The clause of `sentence` leading up to offset `at` speaks of the future."""
+    return _SCHEDULED.search(_CLAUSE_START.split(sentence[:at])[-1]) is not None
 
 
 def _counted(number: str, after: str, focus: str) -> bool:

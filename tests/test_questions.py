@@ -5,7 +5,15 @@ from __future__ import annotations
 from summarizer.evidence import predicate_words
 from summarizer.overview import asks_overview
 from summarizer.places import is_country, is_us_state
-from summarizer.questions import DURATION, asks_owner, question_focus, question_speaker, question_type, root
+from summarizer.questions import (
+    DURATION,
+    asks_owner,
+    asks_past,
+    question_focus,
+    question_speaker,
+    question_type,
+    root,
+)
 from summarizer.retrieval import tokenize
 from summarizer.sentences import split_sentences
 from summarizer.spans import candidates, quotes_by, quotes_for, same_slot, span_key
@@ -103,6 +111,20 @@ def test_when_prefers_the_event_date_over_the_statement_date() -> None:
     soon = {s.text: s.score for s in candidates("Talks will begin on Monday; the round is undecided.", "when",
                                                 {"next", "talks"})}
     assert soon["Monday"] > past["Monday"]
+
+
+def test_a_past_question_is_not_answered_with_a_scheduled_date() -> None:
+    assert asks_past("When did the ceasefire start?") and asks_past("when was the truce reached?")
+    assert not asks_past("When will the talks resume?") and not asks_past("When are the next talks?")
+    sent = "The ceasefire agreed on October 19 holds, and both sides will meet again on November 6."
+    q = {"ceasefire", "start"}
+    past = {s.text: s.score for s in candidates(sent, "when", q, past=True)}
+    plain = {s.text: s.score for s in candidates(sent, "when", q)}
+    assert past["October 19"] == plain["October 19"]  # a date told in the past keeps its score
+    assert past["November 6"] < plain["November 6"]
+    # "when was the next meeting scheduled": the scheduling words of the question win over its tense
+    nxt = {s.text: s.score for s in candidates(sent, "when", {"next", "meet"}, past=True)}
+    assert nxt["November 6"] > plain["November 6"]
 
 
 def test_a_count_is_not_a_day_of_a_month_and_keeps_its_noun() -> None:
