@@ -11,6 +11,8 @@ from dataclasses import dataclass
 
 from summarizer.descriptions import describe
 from summarizer.evidence import Evidence, Question
+from summarizer.questions import question_entities, root
+from summarizer.retrieval import tokenize
 from summarizer.spans import quotes_by, quotes_for, span_key
 
 QUOTE_TIE = 0.9  # quoting passages within this share of the best evidence score count as equal
@@ -68,6 +70,12 @@ def quote_answer(question: Question, speaker: str, ranked: Sequence[Evidence],
         close = [said for said in quoting if said[0].score >= QUOTE_TIE * quoting[0][0].score]
         lead = min(close, key=lambda said: said[0].hit.passage.index)
         quoting = [lead, *(said for said in quoting if said is not lead)]
+    # "what did Asif say about Kabul": quotations that speak of it lead, in that order (a stable sort)
+    about = _about(question, speaker)
+    if about:
+        quoting = [(ev, who, sorted(found, key=lambda q: not _speaks_of(q, about)))
+                   for ev, who, found in quoting]
+        quoting.sort(key=lambda said: not _speaks_of(said[2][0], about))
     chosen: list[tuple[Evidence, list[str]]] = []
     for ev, _, found in quoting:  # one passage per article: a neighbouring window repeats its quotes
         cited = {e.hit.passage.article_id for e, _ in chosen}
@@ -79,6 +87,17 @@ def quote_answer(question: Question, speaker: str, ranked: Sequence[Evidence],
     _, who, lead_quotes = quoting[0]
     short = f"{who} said: " + " … ".join(f"“{q.rstrip(' ,;:')}”" for q in lead_quotes[:2])
     return Attributed(short, tuple(ev for ev, _ in chosen), tuple(sentences), quoted=True)
+
+
+def _about(question: Question, speaker: str) -> frozenset[str]:
+    """What a quote question asks about, as word roots: its predicate words and the names other
+    than the speaker's ("What did Asif say about *Kabul*?")."""
+    names = question_entities(question.text) - set(tokenize(speaker))
+    return question.predicate | {root(t) for t in names}
+
+
+def _speaks_of(quotation: str, about: frozenset[str]) -> bool:
+    return not about.isdisjoint(root(t) for t in tokenize(quotation))
 
 
 def description_answer(person: str, ranked: Sequence[Evidence],

@@ -301,6 +301,22 @@ def test_a_bare_quote_question_leads_with_the_articles_main_statements() -> None
     assert "chief minister" in asked.short  # a question about something takes the passage about it
 
 
+def test_a_quote_question_about_a_name_takes_the_quotation_that_speaks_of_it() -> None:
+    def said(index: int, text: str) -> Hit:
+        p = Passage(id=f"a#{index}", article_id="a", index=index, sentences=(text,))
+        return Hit(passage=p, score=1.0, lexical=3.0, dense=0.6)
+
+    lead = said(0, "“Everything hinges on this one clause,” Asif said on Friday.")
+    later = said(5, "“We were being attacked on our own soil,” Asif said. "
+                    "“Kabul is not a no-go area,” he added.")
+    options = AnswerOptions(threshold=-1.0)
+    assert "Kabul" in build_answer("What did Asif say about Kabul?", [lead, later], options).short
+    assert "clause" in build_answer("What did Asif say?", [lead, later], options).short
+    # within one passage, the quotation about the name comes first
+    assert build_answer("What did Asif say about Kabul?", [later], options).short == (
+        "Asif said: “Kabul is not a no-go area” … “We were being attacked on our own soil”")
+
+
 def test_a_quote_question_about_someone_the_coverage_never_names_is_refused() -> None:
     def hit(idx: int, text: str) -> Hit:
         p = Passage(id=f"a#{idx}", article_id="a", index=idx, sentences=(text,))
