@@ -37,6 +37,7 @@ _DATE = re.compile(
     rf"\b(?:{_DAY},?\s+)?{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?(?:,?\s+\d{{4}})?\b"
     rf"|\b\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH}(?:,?\s+\d{{4}})?\b"
     rf"|\b{_MONTH}\s+(?:of\s+)?\d{{4}}\b|\b{_DAY}\b|\b{_YEAR}s?\b")
+_MONTH_ALONE = re.compile(_MONTH)
 _NUMWORD = (r"(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|"
             r"sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|"
             r"hundred|a dozen|dozens|hundreds|thousands)")
@@ -77,7 +78,7 @@ def candidates(sentence: str, qtype: QType, q_tokens: set[str], focus: str | Non
                       if _OFFSET.match(sentence, m.end()) is None]
     else:
         found = [(start, text, "place" if _PLACE_CUE.search(sentence[max(0, start - 12):start]) else "name")
-                 for start, text in _names(sentence, q_tokens)]
+                 for start, text in _names(sentence, q_tokens, months=focus == "month")]
     q_roots = {root(t) for t in q_tokens}
     positions = [m.start() for m in re.finditer(r"\w+", sentence)
                  if {root(t) for t in tokenize(m.group())} & q_roots]
@@ -162,10 +163,11 @@ def _members(names: str) -> list[str]:
     return [p for p in _LIST.split(names.strip()) if p] or [names]
 
 
-def _names(sentence: str, q_tokens: set[str]) -> list[tuple[int, str]]:
+def _names(sentence: str, q_tokens: set[str], months: bool = False) -> list[tuple[int, str]]:
     """Capitalised name spans (a leading sentence word like "The" dropped), with a coordination of
     names not in the question joined into one answer: "mediated by Turkiye and Qatar", "goals from
-    Saka, Odegaard and Rice". A list of commas alone is not joined (it is often an apposition)."""
+    Saka, Odegaard and Rice". A list of commas alone is not joined (it is often an apposition). A
+    month alone is a name only when `months` ("in which month")."""
     items: list[tuple[int, int]] = []
     for m in _NAME.finditer(sentence):
         text = re.sub(r"['’]s$", "", m.group().rstrip(".,")).rstrip("'’")  # "Pakistan’s" -> "Pakistan"
@@ -180,8 +182,9 @@ def _names(sentence: str, q_tokens: set[str]) -> list[tuple[int, str]]:
                 and (toks := tokenize(parts[0])) and set(toks) <= q_tokens:
             start += len(text) - len(parts[1])
             text = parts[1]
-        if not text or text in _WEAK_START or _DATE.fullmatch(text):
-            continue
+        if not text or text in _WEAK_START or _DATE.fullmatch(text) \
+                or (not months and _MONTH_ALONE.fullmatch(text)):
+            continue  # "take place on November 6": a month is no name or place
         items.append((start, start + len(text)))
     groups: list[list[tuple[int, int]]] = []
     for start, end in items:

@@ -127,6 +127,14 @@ def test_a_past_question_is_not_answered_with_a_scheduled_date() -> None:
     assert nxt["November 6"] > plain["November 6"]
 
 
+def test_a_month_is_no_name_unless_a_month_is_asked_for() -> None:
+    sent = "He said talks would take place on November 6, and the debate is set for June."
+    where = [s.text for s in candidates(sent, "where", {"talk", "take", "place"})]
+    assert "November" not in where and "June" not in where
+    month = [s.text for s in candidates(sent, "which", {"month", "debate"}, focus="month")]
+    assert "June" in month
+
+
 def test_a_count_is_not_a_day_of_a_month_and_keeps_its_noun() -> None:
     sent = "The talks started on October 25 after days of clashes; following six days of talks, they agreed."
     found = candidates(sent, "how_many", {"day", "talk", "last"}, focus="day")
