@@ -53,7 +53,10 @@ _OFFSET = re.compile(r"(?:\s+\w+)?\s+(?:later|earlier|ago|before|after|afterward
 _CAP = r"[A-Z][\w'’.&-]*"
 _LINK = r"(?:\s+(?:of|the|de|da|del|van|von|bin|al|la|le)){0,2}"
 _NAME = re.compile(rf"{_CAP}(?:{_LINK}\s+{_CAP})*")
-_PLACE_CUE = re.compile(r"\b(?:in|at|from|near|to|into|across|outside|inside)\s+$", re.IGNORECASE)
+# "in Istanbul", and a journey's end: "the delegation has left for Istanbul"
+_PLACE_CUE = re.compile(r"\b(?:in|at|from|near|to|into|across|outside|inside|(?:left|leaves?|leaving|"
+                        r"departed|departs?|departing|headed|heading|heads|bound|flew|flying)\s+for)\s+$",
+                        re.IGNORECASE)
 _WEAK_TEXT = ("The A An In On At But And For As After Before When While This That It He She They We I His "
               "Her Their Its If However Meanwhile Also According By From With Mr Mrs Ms Dr Some Many More "
               "Most Other")
@@ -77,7 +80,7 @@ def candidates(sentence: str, qtype: QType, q_tokens: set[str], focus: str | Non
             found += [(m.start(), m.group(), "number") for m in _SOME_TIME.finditer(sentence)
                       if _OFFSET.match(sentence, m.end()) is None]
     else:
-        found = [(start, text, "place" if _PLACE_CUE.search(sentence[max(0, start - 12):start]) else "name")
+        found = [(start, text, "place" if _PLACE_CUE.search(sentence[max(0, start - 20):start]) else "name")
                  for start, text in _names(sentence, q_tokens, months=focus == "month")]
     q_roots = {root(t) for t in q_tokens}
     positions = [m.start() for m in re.finditer(r"\w+", sentence)

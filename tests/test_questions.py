@@ -135,6 +135,14 @@ def test_a_month_is_no_name_unless_a_month_is_asked_for() -> None:
     assert "June" in month
 
 
+def test_where_a_journey_ends_is_a_place() -> None:
+    sent = "Outside Parliament House, Asif said the delegation has departed for Istanbul."
+    kinds = {s.text: s.kind for s in candidates(sent, "where", {"delegation", "going"})}
+    assert kinds["Istanbul"] == "place"
+    scores = {s.text: s.score for s in candidates(sent, "where", {"delegation", "going"})}
+    assert max(scores, key=lambda t: scores[t]) == "Istanbul"
+
+
 def test_a_count_is_not_a_day_of_a_month_and_keeps_its_noun() -> None:
     sent = "The talks started on October 25 after days of clashes; following six days of talks, they agreed."
     found = candidates(sent, "how_many", {"day", "talk", "last"}, focus="day")
