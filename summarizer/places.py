@@ -62,3 +62,5 @@ def is_us_state(name: str) -> bool:
 
 # the place a question's focus word asks for ("which *countries*"), by `summarizer.questions.question_focus`
 PLACE_CHECKS = {"country": is_country, "nation": is_country, "state": is_us_state}
+# a place a focus word rules out: a country is never "which *city*" (nothing tells a city apart)
+PLACE_EXCLUDES = {"city": is_country, "town": is_country, "village": is_country}

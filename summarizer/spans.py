@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from itertools import pairwise
 from typing import NamedTuple
 
-from summarizer.places import PLACE_CHECKS
+from summarizer.places import PLACE_CHECKS, PLACE_EXCLUDES
 from summarizer.questions import DURATION, QType, root
 from summarizer.quotes import CUE_WORDS
 from summarizer.retrieval import STOPWORDS, tokenize
@@ -121,6 +121,9 @@ def candidates(sentence: str, qtype: QType, q_tokens: set[str], focus: str | Non
         if focus in PLACE_CHECKS and kind in ("name", "place"):
             # "which countries mediated": Qatar, not Istanbul; "which state": Texas, not Houston
             score += 0.6 if all(map(PLACE_CHECKS[focus], _members(text))) else -0.6
+        elif focus in PLACE_EXCLUDES and kind in ("name", "place") \
+                and any(map(PLACE_EXCLUDES[focus], _members(text))):
+            score -= 0.6  # "which cities were attacked": not Pakistan
         if focus in _PERCENT_Q and kind == "number" and not _is_percent(text):
             score -= 1.0  # "what percentage": a bare count (or "nine percentage points", a change) is not
         elif focus and kind == "number":

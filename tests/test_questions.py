@@ -143,6 +143,14 @@ def test_where_a_journey_ends_is_a_place() -> None:
     assert max(scores, key=lambda t: scores[t]) == "Istanbul"
 
 
+def test_a_country_is_never_the_city_asked_for() -> None:
+    sent = "Militants attacked Pakistan, and strikes hit Kabul."
+    q = {"city", "attacked"}
+    city = {s.text: s.score for s in candidates(sent, "which", q, focus="city")}
+    plain = {s.text: s.score for s in candidates(sent, "which", q)}
+    assert city["Pakistan"] < plain["Pakistan"] and city["Kabul"] == plain["Kabul"]
+
+
 def test_a_count_is_not_a_day_of_a_month_and_keeps_its_noun() -> None:
     sent = "The talks started on October 25 after days of clashes; following six days of talks, they agreed."
     found = candidates(sent, "how_many", {"day", "talk", "last"}, focus="day")
