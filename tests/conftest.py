@@ -1,12 +1,16 @@
-"""Shared fixtures: real SQLite files, a throwaway PostgreSQL database, the real embedding model."""
+"""Shared fixtures: real SQLite files, a throwaway PostgreSQL database, the real embedding model, and
+for the security tests a chosen address for `*.test` names and the start-up log redaction."""
 
 from __future__ import annotations
 
+import logging
 import os
+import socket
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from ipaddress import ip_address
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from hypothesis import HealthCheck, settings
@@ -16,6 +20,7 @@ if TYPE_CHECKING:
     from fake_telegram import FakeTelegram
     from httpserver import LoopbackServer
 
+    from bot import redact
     from summarizer.embeddings import CachedEmbedder
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -91,3 +96,38 @@ def loopback() -> Iterator[LoopbackServer]:
 
     with serve() as running:
         yield running
+
+
+# --- security: a chosen address for `*.test` names, the start-up log redaction ----------------------
+
+
+@pytest.fixture
+def fake_dns(monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
+    """`*.test` names answer with the address the test puts here; every other name resolves as usual."""
+    table: dict[str, str] = {}
+    real = socket.getaddrinfo
+
+    def getaddrinfo(host: Any, port: Any, *args: Any, **kwargs: Any) -> Any:
+        name = str(host).rstrip(".").lower()
+        if not name.endswith(".test"):
+            return real(host, port, *args, **kwargs)
+        if name not in table:
+            raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+        ip = ip_address(table[name])
+        family = socket.AF_INET if ip.version == 4 else socket.AF_INET6
+        sockaddr = (str(ip), int(port or 0)) if ip.version == 4 else (str(ip), int(port or 0), 0, 0)
+        return [(family, socket.SOCK_STREAM, socket.IPPROTO_TCP, "", sockaddr)]
+
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+    return table
+
+
+@pytest.fixture
+def redactor(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[..., redact.Redactor]]:
+    """`redact.install` as start-up calls it, undone afterwards so other tests see their own logs."""
+    from bot import redact
+
+    previous = logging.getLogRecordFactory()
+    monkeypatch.setattr(redact, "_installed", None)
+    yield redact.install
+    logging.setLogRecordFactory(previous)
