@@ -184,10 +184,12 @@ def _source_label(p: Passage) -> str:
     return label
 
 
-def _disagreement(best: Evidence, others: Sequence[Evidence], qtype: QType,
-                  focus: str | None) -> Evidence | None:
+def _disagreement(best: Evidence, others: Sequence[Evidence], asked: Question) -> Evidence | None:
     """Another outlet's differing number/date for the same slot (`same_slot`, both told in the past or
-    both `scheduled`; its sentence covers the question about as well as the best one does)."""
+    both `scheduled`; its passage covers the question about as well as the best one does, and the
+    sentence stating it speaks of the question at all: "the tensions began on October 11" is no other
+    date of the Doha talks that the next sentence mentions)."""
+    qtype, focus = asked.qtype, asked.focus
     if qtype not in ("how_many", "when") or not best.spans:
         return None
     mine = span_key(best.spans[0].text)
@@ -196,7 +198,8 @@ def _disagreement(best: Evidence, others: Sequence[Evidence], qtype: QType,
         p = ev.hit.passage
         if not ev.spans or (p.outlet or p.article_id) == outlet:
             continue
-        if ev.coverage < 0.85 * best.coverage or ev.score < 0.5 * best.score:
+        if ev.coverage < 0.85 * best.coverage or ev.score < 0.5 * best.score \
+                or not asked.covers(ev.spans[0].sentence):
             continue
         if not same_slot(best.spans[0].text, ev.spans[0].text, qtype, focus) \
                 or scheduled(best.spans[0]) != scheduled(ev.spans[0]):
@@ -241,7 +244,7 @@ def _typed(ranked: Sequence[Evidence], asked: Question, options: AnswerOptions
     # the first citation states the answer (the votes may come from passages other than the best)
     stated = next((ev for ev in voters if any(span_key(sp.text) == span_key(short) for sp in ev.spans)), best)
     support = [stated, best] if stated is not best else [best]
-    other = _disagreement(best, ranked[1:], asked.qtype, asked.focus)
+    other = _disagreement(best, ranked[1:], asked)
     if other is None:
         return short, support, False
     return _differ(best, other), [*support, other], True

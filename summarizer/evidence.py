@@ -124,6 +124,10 @@ class Question:
                    focus=question_focus(text), owner=asks_owner(text),
                    why=asks_why(text), past=asks_past(text))
 
+    def covers(self, sentence: str) -> float:
+        """The weighted share of the question's words in `sentence`."""
+        return _coverage(self.weights, set(tokenize(sentence)))
+
 
 # a cause or a purpose in so many words ("which led to the failure of talks"); not "after" or "since",
 # which more often only date

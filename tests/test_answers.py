@@ -193,6 +193,19 @@ def test_latest_report_wins_over_an_outdated_date() -> None:
     assert not build_answer(q, [old, same], AnswerOptions(threshold=-1.0)).disagreement
 
 
+def test_a_date_whose_sentence_speaks_of_something_else_is_no_other_version() -> None:
+    q = "When were the Doha talks held?"
+    talks = _dated("a", "Dawn", 3, "The Doha talks were held on October 18, officials said.")
+    p = Passage(id="b#0", article_id="b", index=0, outlet="Kashmir English", published=datetime(2025, 11, 3),
+                sentences=("The tensions began on October 11 along the border.",
+                           "The two sides later held talks in Doha."))
+    tensions = Hit(passage=p, score=1.0, lexical=5.0, dense=0.7)
+    g = build_answer(q, [talks, tensions], AnswerOptions(threshold=-1.0))
+    assert g.short == "October 18" and not g.disagreement
+    other = _dated("c", "AP", 3, "The Doha talks were held on October 19, officials said.")
+    assert build_answer(q, [talks, other], AnswerOptions(threshold=-1.0)).disagreement
+
+
 def test_question_about_an_unmentioned_attribute_is_refused() -> None:
     said = "Kabul said the ceasefire with Pakistan would hold."
     hits = [_hit("kabul", i, 0.6, 5.0, said) for i in range(3)]
