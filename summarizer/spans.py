@@ -116,7 +116,11 @@ def candidates(sentence: str, qtype: QType, q_tokens: set[str], focus: str | Non
                 score -= 0.3  # "..., Asif said": the sentence's source, not who did the asked thing
         if start == 0 and len(text.split()) == 1:
             score -= 0.3  # a capitalised sentence opener is often an ordinary word
-        if kind in ("name", "place") and not owner and _POSSESSIVE.match(sentence, start + len(text)):
+        subject = _SUBJECT.match(sentence, start + len(text)) if qtype == "who" else None
+        if subject is not None and {root(t) for t in tokenize(subject.group("verb"))} & q_roots:
+            text = sentence[start:subject.end("noun")]  # "who left for Istanbul": "Pakistan’s delegation"
+            score += 0.5
+        elif kind in ("name", "place") and not owner and _POSSESSIVE.match(sentence, start + len(text)):
             score -= 0.5  # "Pakistan’s delegation has left": a modifier, not who did the asked thing
         if focus in PLACE_CHECKS and kind in ("name", "place"):
             # "which countries mediated": Qatar, not Istanbul; "which state": Texas, not Houston
@@ -221,6 +225,9 @@ _DAY_MONTH = re.compile(rf"\b(\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?({_MONTH})"
 
 _PERCENT_Q = frozenset({"percentage", "percent"})
 _POSSESSIVE = re.compile(r"['’]s\b")
+# a possessed noun doing the asked thing: "Pakistan’s delegation has left"
+_SUBJECT = re.compile(r"['’]s\s+(?P<noun>[a-z][\w-]*)\s+(?:(?:has|have|had|was|were|is|are)\s+)?"
+                      r"(?P<verb>[a-z]+)")
 
 
 def _is_percent(text: str) -> bool:

@@ -151,6 +151,15 @@ def test_a_country_is_never_the_city_asked_for() -> None:
     assert city["Pakistan"] < plain["Pakistan"] and city["Kabul"] == plain["Kabul"]
 
 
+def test_who_did_it_can_be_a_possessed_noun() -> None:
+    sent = "Asif confirmed that Pakistan’s delegation has left for Istanbul for talks with the Taliban."
+    left = {s.text: s.score for s in candidates(sent, "who", {"left", "istanbul"})}
+    assert max(left, key=lambda t: left[t]) == "Pakistan’s delegation"
+    # a possessive that does not do the asked thing stays a modifier
+    led = [s.text for s in candidates(sent, "who", {"leads", "delegation"})]
+    assert "Pakistan’s delegation" not in led
+
+
 def test_a_count_is_not_a_day_of_a_month_and_keeps_its_noun() -> None:
     sent = "The talks started on October 25 after days of clashes; following six days of talks, they agreed."
     found = candidates(sent, "how_many", {"day", "talk", "last"}, focus="day")
