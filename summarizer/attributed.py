@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from summarizer.descriptions import describe
 from summarizer.evidence import Evidence, Question
-from summarizer.questions import question_entities, root
+from summarizer.questions import mentions, question_entities, root
 from summarizer.retrieval import tokenize
 from summarizer.spans import quotes_by, quotes_for, span_key
 
@@ -73,9 +73,9 @@ def quote_answer(question: Question, speaker: str, ranked: Sequence[Evidence],
     # "what did Asif say about Kabul": quotations that speak of it lead, in that order (a stable sort)
     about = _about(question, speaker)
     if about:
-        quoting = [(ev, who, sorted(found, key=lambda q: not _speaks_of(q, about)))
+        quoting = [(ev, who, sorted(found, key=lambda q: not mentions(q, about)))
                    for ev, who, found in quoting]
-        quoting.sort(key=lambda said: not _speaks_of(said[2][0], about))
+        quoting.sort(key=lambda said: not mentions(said[2][0], about))
     chosen: list[tuple[Evidence, list[str]]] = []
     for ev, _, found in quoting:  # one passage per article: a neighbouring window repeats its quotes
         cited = {e.hit.passage.article_id for e, _ in chosen}
@@ -96,10 +96,6 @@ def _about(question: Question, speaker: str) -> frozenset[str]:
     return question.predicate | {root(t) for t in names}
 
 
-def _speaks_of(quotation: str, about: frozenset[str]) -> bool:
-    return not about.isdisjoint(root(t) for t in tokenize(quotation))
-
-
 def description_answer(person: str, ranked: Sequence[Evidence],
                        describer: Callable[[str, str], str | None] = describe,
                        depth: int = 10) -> Attributed | None:
@@ -108,14 +104,14 @@ def description_answer(person: str, ranked: Sequence[Evidence],
     passage's evidence score), with the passage and sentence first giving it; further citations only
     from passages that name X."""
     first: dict[str, tuple[str, Evidence, str]] = {}
-    mentions: list[tuple[str, str, float]] = []
+    sightings: list[tuple[str, str, float]] = []
     for ev in ranked[:depth]:
         for sentence in ev.hit.passage.window_sentences:
             text = describer(sentence, person)
             if text is not None:
                 first.setdefault(span_key(text), (text, ev, sentence))
-                mentions.append((ev.hit.passage.article_id, span_key(text), ev.score))
-    votes = tally(mentions)
+                sightings.append((ev.hit.passage.article_id, span_key(text), ev.score))
+    votes = tally(sightings)
     if not votes:
         return None
     text, ev, sentence = first[max(votes, key=lambda k: votes[k])]

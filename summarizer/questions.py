@@ -9,6 +9,7 @@ asks for an owner ("whose"), and the person a quote question asks about ("what d
 from __future__ import annotations
 
 import re
+from collections.abc import Set as AbstractSet
 from functools import lru_cache
 from typing import Literal
 
@@ -30,6 +31,12 @@ def root(token: str) -> str:
             return token[: -len(suffix)]
     return token
 
+
+def mentions(text: str, roots: AbstractSet[str]) -> bool:
+    """Some word of `text` has one of these `root`s ("mediation" mentions "medi")."""
+    return not roots.isdisjoint(root(t) for t in tokenize(text))
+
+
 # "how long": the answer counts a unit of time ("six days", "an hour", "several years")
 DURATION = "duration"
 _HOW_LONG = re.compile(r"\bhow long\b", re.IGNORECASE)
@@ -48,6 +55,9 @@ _WH = re.compile(rf"\b(how many|how much|what (?:{'|'.join(_AMOUNT)})|"
                  r"when|where|who|whom|whose|which|what|how long|how old)\b", re.IGNORECASE)
 
 _RELATIVE = frozenset({"who", "whom", "when", "where"})
+_WHY = re.compile(r"\bwhy\b", re.IGNORECASE)
+_PAST_WHEN = re.compile(r"^\W*when\s+(?:did|was|were|had)\b", re.IGNORECASE)
+_OWNER_Q = re.compile(r"\bwhose\b|\b(?:which|what)\s+\w+['’]s\b", re.IGNORECASE)
 _QUOTE_Q = re.compile(r"\bwhat (?:did|does|has|have) (.+?) (?:say|said|tell|told|write|wrote)\b|"
                       r"\bwhat (.+?) (?:said|told)\b|\bhow did (.+?) (?:describe|react|respond)\b",
                       re.IGNORECASE)
@@ -126,11 +136,6 @@ def asks_owner(question: str) -> bool:
     """The question asks for an owner ("whose", "which country's lawmakers"): a possessive answers it."""
     return _OWNER_Q.search(question) is not None
 
-
-
-_WHY = re.compile(r"\bwhy\b", re.IGNORECASE)
-_PAST_WHEN = re.compile(r"^\W*when\s+(?:did|was|were|had)\b", re.IGNORECASE)
-_OWNER_Q = re.compile(r"\bwhose\b|\b(?:which|what)\s+\w+['’]s\b", re.IGNORECASE)
 
 def question_speaker(question: str) -> str | None:
     """The person a quote question asks about ("What did Defence Minister Asif say?" -> "Asif")."""

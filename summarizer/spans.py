@@ -15,7 +15,7 @@ from itertools import pairwise
 from typing import NamedTuple
 
 from summarizer.places import PLACE_CHECKS, PLACE_EXCLUDES
-from summarizer.questions import DURATION, QType, root
+from summarizer.questions import DURATION, QType, mentions, root
 from summarizer.quotes import CUE_WORDS
 from summarizer.retrieval import STOPWORDS, tokenize
 
@@ -84,7 +84,7 @@ def candidates(sentence: str, qtype: QType, q_tokens: set[str], focus: str | Non
                  for start, text in _names(sentence, q_tokens, months=focus == "month")]
     q_roots = {root(t) for t in q_tokens}
     positions = [m.start() for m in re.finditer(r"\w+", sentence)
-                 if {root(t) for t in tokenize(m.group())} & q_roots]
+                 if mentions(m.group(), q_roots)]
     out: list[Span] = []
     for start, text, kind in found:
         toks = tokenize(text)
@@ -108,7 +108,7 @@ def candidates(sentence: str, qtype: QType, q_tokens: set[str], focus: str | Non
         if kind == "name" and _adjective(text, sentence[start + len(text):]):
             score -= 0.5  # "through Qatari and Turkish mediation": the mediators are Qatar and Turkiye
         if kind in ("name", "place") and _AGENT.search(before) \
-                and {root(t) for t in tokenize(before)} & q_roots:
+                and mentions(before, q_roots):
             score += 0.5  # the agent of the asked action: "the mediation of Turkiye and Qatar"
         elif qtype == "who":
             said = sentence[start + len(text):].split(maxsplit=1)[:1]
@@ -117,7 +117,7 @@ def candidates(sentence: str, qtype: QType, q_tokens: set[str], focus: str | Non
         if start == 0 and len(text.split()) == 1:
             score -= 0.3  # a capitalised sentence opener is often an ordinary word
         subject = _SUBJECT.match(sentence, start + len(text)) if qtype == "who" else None
-        if subject is not None and {root(t) for t in tokenize(subject.group("verb"))} & q_roots:
+        if subject is not None and mentions(subject.group("verb"), q_roots):
             text = sentence[start:subject.end("noun")]  # "who left for Istanbul": "Pakistan’s delegation"
             score += 0.5
         elif kind in ("name", "place") and not owner and _POSSESSIVE.match(sentence, start + len(text)):
