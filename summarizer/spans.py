@@ -116,7 +116,8 @@ def candidates(sentence: str, qtype: QType, q_tokens: set[str], focus: str | Non
                 score -= 0.3  # "..., Asif said": the sentence's source, not who did the asked thing
         if start == 0 and len(text.split()) == 1:
             score -= 0.3  # a capitalised sentence opener is often an ordinary word
-        subject = _SUBJECT.match(sentence, start + len(text)) if qtype == "who" else None
+        # (a "whose" question asks for the owner itself)
+        subject = _SUBJECT.match(sentence, start + len(text)) if qtype == "who" and not owner else None
         if subject is not None and mentions(subject.group("verb"), q_roots):
             text = sentence[start:subject.end("noun")]  # "who left for Istanbul": "Pakistan’s delegation"
             score += 0.5

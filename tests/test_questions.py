@@ -158,6 +158,9 @@ def test_who_did_it_can_be_a_possessed_noun() -> None:
     # a possessive that does not do the asked thing stays a modifier
     led = [s.text for s in candidates(sent, "who", {"leads", "delegation"})]
     assert "Pakistan’s delegation" not in led
+    # "whose delegation left": the owner
+    whose = {s.text: s.score for s in candidates(sent, "who", {"delegation", "left", "istanbul"}, owner=True)}
+    assert max(whose, key=lambda t: whose[t]) == "Pakistan"
 
 
 def test_a_count_is_not_a_day_of_a_month_and_keeps_its_noun() -> None:
