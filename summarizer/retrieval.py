@@ -35,6 +35,7 @@ under up out will would can could may might must shall should also more most suc
 very any all some each other same own too s t don now amid via per while during between against
 """
 STOPWORDS = frozenset(_STOP_TEXT.split())
+_ACRONYM = re.compile(r"\b(?:[A-Za-z]\.){2,}")
 _WORD = re.compile(r"\d+(?:[.,]\d+)*(?![\w])|[\w][\w'’.-]*[\w]|\w", re.UNICODE)
 
 
@@ -52,13 +53,22 @@ def stem(token: str) -> str:
     return token
 
 
+def fold_acronyms(text: str) -> str:
+    """"U.S." -> "US", "D.C." -> "DC": the dotted and the plain spelling of an acronym are one word
+    (a question about the US must find the U.S. coverage, in memory and in the database's index)."""
+    return _ACRONYM.sub(lambda m: m.group().replace(".", ""), text)
+
+
 def tokenize(text: str) -> list[str]:
-    """Lowercased, stemmed content tokens (stopwords dropped); numbers keep their commas and dots."""
+    """Lowercased, stemmed content tokens (stopwords dropped); numbers keep their commas and dots,
+    acronyms lose theirs (`fold_acronyms`), and a hyphenated word counts as itself and as each of its
+    parts ("AI-generated" matches "AI"; PostgreSQL's parser does the same)."""
     out = []
-    for raw in _WORD.findall(text.lower()):
-        tok = stem(raw)
-        if tok and tok not in STOPWORDS and raw not in STOPWORDS:  # "does" would stem to "doe"
-            out.append(tok)
+    for word in _WORD.findall(fold_acronyms(text).lower()):
+        for raw in (*word.split("-"), word) if "-" in word else (word,):
+            tok = stem(raw)
+            if tok and tok not in STOPWORDS and raw not in STOPWORDS:  # "does" would stem to "doe"
+                out.append(tok)
     return out
 
 

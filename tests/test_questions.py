@@ -30,7 +30,15 @@ def test_question_types() -> None:
 
 def test_tokenize_keeps_names_and_numbers() -> None:
     tokens = tokenize("The U.S. reported 1,200 cases in Kenya's capital")
-    assert tokens == ["u.s", "reported", "1,200", "case", "kenya", "capital"]
+    assert tokens == ["us", "reported", "1,200", "case", "kenya", "capital"]
+
+
+def test_tokenize_folds_acronyms_and_splits_hyphenated_words() -> None:
+    """The dotted and the plain acronym are one word, and a hyphenated word is found by its parts:
+    "US" finds "U.S.", "AI" finds "AI-generated"; numbers keep their dots."""
+    assert tokenize("U.K. and D.C. at 7.5%") == tokenize("UK and DC at 7.5%") == ["uk", "dc", "7.5"]
+    assert tokenize("AI-generated images of U.S.-led talks") == [
+        "ai", "generated", "ai-generated", "image", "us", "led", "us-led", "talk"]
 
 
 def test_predicate_words_skip_names_types_and_framing() -> None:

@@ -47,6 +47,7 @@ from summarizer.retrieval import (
     STOPWORDS,
     Hit,
     Mode,
+    fold_acronyms,
     fresh_first,
     fused_pool,
     rrf,
@@ -86,15 +87,21 @@ PASSAGES = Table(
 FTS = "ask_passages_fts"  # SQLite FTS5 table (PostgreSQL keeps a generated `tsv` column instead)
 
 
+# what a passage row holds and how; part of every content hash, so a change re-indexes stored articles
+# (2: acronyms folded in the full-text body)
+_FORMAT = "2"
+
+
 def _content_hash(article: Article) -> str:
-    parts = (article.title, article.text, article.outlet or "", article.url or "",
+    parts = (_FORMAT, article.title, article.text, article.outlet or "", article.url or "",
              article.published.isoformat() if article.published else "")
     return hashlib.blake2b("\x1f".join(parts).encode("utf-8"), digest_size=16).hexdigest()
 
 
 def _terms(question: str) -> list[str]:
-    """Distinct lowercase content words of the question (the full-text engines stem them)."""
-    seen = dict.fromkeys(t for t in (m.group().lower() for m in _TERM.finditer(question))
+    """Distinct lowercase content words of the question (the full-text engines stem them), acronyms
+    folded as in the passage bodies ("U.S." finds "US")."""
+    seen = dict.fromkeys(t for t in (m.group().lower() for m in _TERM.finditer(fold_acronyms(question)))
                          if t not in STOPWORDS and len(t) > 1)
     return list(seen)
 
@@ -297,5 +304,5 @@ def _row(ps: Passage, vec: np.ndarray) -> dict[str, Any]:
     return {"passage_id": ps.id, "article_id": ps.article_id, "idx": ps.index,
             "sentences": "\n".join(ps.sentences),
             "before": ps.before, "after": ps.after, "title": ps.title, "outlet": ps.outlet, "url": ps.url,
-            "published": ps.published, "body": ps.index_text,
+            "published": ps.published, "body": fold_acronyms(ps.index_text),
             "vector": np.asarray(vec, dtype=np.float32).tobytes()}
