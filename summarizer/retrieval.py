@@ -10,6 +10,7 @@ database index (`bot.ask.index`) produces the same `Hit`s.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -35,17 +36,22 @@ under up out will would can could may might must shall should also more most suc
 very any all some each other same own too s t don now amid via per while during between against
 """
 STOPWORDS = frozenset(_STOP_TEXT.split())
+_COMBINING = re.compile("[\u0300-\u036f]")  # the accents NFKD splits off Latin letters
 _ACRONYM = re.compile(r"\b(?:[A-Za-z]\.){2,}")
+_DOTTED = re.compile(r"(?:[a-z]\.)+[a-z]")  # a word of `_WORD` that is a dotted acronym
 _WORD = re.compile(r"\d+(?:[.,]\d+)*(?![\w])|[\w][\w'’.-]*[\w]|\w", re.UNICODE)
 
 
 @lru_cache(maxsize=200_000)
 def stem(token: str) -> str:
-    """A deliberately light stemmer: plural and possessive endings only (names must stay intact)."""
+    """A deliberately light stemmer: plural and possessive endings only (names must stay intact),
+    and an acronym's dots."""
     token = token.replace("’", "'")
     if token.endswith("'s"):
         token = token[:-2]
     token = token.rstrip("'.")
+    if "." in token and _DOTTED.fullmatch(token):
+        token = token.replace(".", "")  # "u.s" is "us" (see `searchable`)
     if len(token) > 4 and token.endswith("ies"):
         return token[:-3] + "y"
     if len(token) > 3 and token.endswith("s") and not token.endswith(("ss", "us", "is")):
@@ -53,18 +59,23 @@ def stem(token: str) -> str:
     return token
 
 
-def fold_acronyms(text: str) -> str:
-    """"U.S." -> "US", "D.C." -> "DC": the dotted and the plain spelling of an acronym are one word
-    (a question about the US must find the U.S. coverage, in memory and in the database's index)."""
-    return _ACRONYM.sub(lambda m: m.group().replace(".", ""), text)
+def fold_accents(text: str) -> str:
+    """"Erdoğan" -> "Erdogan": news spells names with and without their accents."""
+    return text if text.isascii() else _COMBINING.sub("", unicodedata.normalize("NFKD", text))
+
+
+def searchable(text: str) -> str:
+    """The spelling both sides of a full-text search see: acronyms without their dots ("U.S." ->
+    "US": a question about the US must find the U.S. coverage) and accents folded (`fold_accents`)."""
+    return fold_accents(_ACRONYM.sub(lambda m: m.group().replace(".", ""), text))
 
 
 def tokenize(text: str) -> list[str]:
-    """Lowercased, stemmed content tokens (stopwords dropped); numbers keep their commas and dots,
-    acronyms lose theirs (`fold_acronyms`), and a hyphenated word counts as itself and as each of its
+    """Lowercased, stemmed content tokens (stopwords dropped), spelled as `searchable` spells them;
+    numbers keep their commas and dots, and a hyphenated word counts as itself and as each of its
     parts ("AI-generated" matches "AI"; PostgreSQL's parser does the same)."""
     out = []
-    for word in _WORD.findall(fold_acronyms(text).lower()):
+    for word in _WORD.findall(fold_accents(text).lower()):
         for raw in (*word.split("-"), word) if "-" in word else (word,):
             tok = stem(raw)
             if tok and tok not in STOPWORDS and raw not in STOPWORDS:  # "does" would stem to "doe"

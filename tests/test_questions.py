@@ -33,12 +33,14 @@ def test_tokenize_keeps_names_and_numbers() -> None:
     assert tokens == ["us", "reported", "1,200", "case", "kenya", "capital"]
 
 
-def test_tokenize_folds_acronyms_and_splits_hyphenated_words() -> None:
-    """The dotted and the plain acronym are one word, and a hyphenated word is found by its parts:
-    "US" finds "U.S.", "AI" finds "AI-generated"; numbers keep their dots."""
+def test_tokenize_folds_acronyms_accents_and_splits_hyphenated_words() -> None:
+    """The dotted and the plain acronym are one word, so are accented and plain spellings, and a
+    hyphenated word is found by its parts: "US" finds "U.S.", "AI" finds "AI-generated"; numbers keep
+    their dots."""
     assert tokenize("U.K. and D.C. at 7.5%") == tokenize("UK and DC at 7.5%") == ["uk", "dc", "7.5"]
-    assert tokenize("AI-generated images of U.S.-led talks") == [
-        "ai", "generated", "ai-generated", "image", "us", "led", "us-led", "talk"]
+    assert tokenize("Türkiye’s Erdoğan") == tokenize("Turkiye's Erdogan") == ["turkiye", "erdogan"]
+    assert tokenize("AI-generated images of U.S. talks") == [
+        "ai", "generated", "ai-generated", "image", "us", "talk"]
 
 
 def test_predicate_words_skip_names_types_and_framing() -> None:
@@ -56,6 +58,9 @@ def test_quote_speaker_matching_uses_the_shared_extractor() -> None:
     assert quotes_by(text, "Mujahid") == ["Neither side will undertake any hostile actions,"]
     assert quotes_by(text, "Andrabi") == ["We expect the agreement to hold for a long time,"]
     assert quotes_by(text, "Erdogan") == []
+    # a speaker is found whether or not the question spells the accents the coverage spells
+    said = "“The corridor will stay open,” Turkish President Recep Tayyip Erdoğan said."
+    assert quotes_by(said, "Erdogan") == quotes_by(said, "Erdoğan") == ["The corridor will stay open,"]
     # an organisation speaks through the people the coverage titles with its name (a passage's sentences)
     sentences = [s.text for s in split_sentences(text)]
     assert quotes_for(sentences, "Foreign Office") == ("Foreign Office spokesperson Tahir Andrabi",

@@ -47,10 +47,10 @@ from summarizer.retrieval import (
     STOPWORDS,
     Hit,
     Mode,
-    fold_acronyms,
     fresh_first,
     fused_pool,
     rrf,
+    searchable,
     story_first,
     with_titles,
 )
@@ -88,8 +88,8 @@ FTS = "ask_passages_fts"  # SQLite FTS5 table (PostgreSQL keeps a generated `tsv
 
 
 # what a passage row holds and how; part of every content hash, so a change re-indexes stored articles
-# (2: acronyms folded in the full-text body)
-_FORMAT = "2"
+# (2: acronyms folded in the full-text body; 3: accents too)
+_FORMAT = "3"
 
 
 def _content_hash(article: Article) -> str:
@@ -99,9 +99,9 @@ def _content_hash(article: Article) -> str:
 
 
 def _terms(question: str) -> list[str]:
-    """Distinct lowercase content words of the question (the full-text engines stem them), acronyms
-    folded as in the passage bodies ("U.S." finds "US")."""
-    seen = dict.fromkeys(t for t in (m.group().lower() for m in _TERM.finditer(fold_acronyms(question)))
+    """Distinct lowercase content words of the question (the full-text engines stem them), spelled as
+    the passage bodies are (`searchable`: "U.S." finds "US", "Erdoğan" finds "Erdogan")."""
+    seen = dict.fromkeys(t for t in (m.group().lower() for m in _TERM.finditer(searchable(question)))
                          if t not in STOPWORDS and len(t) > 1)
     return list(seen)
 
@@ -304,5 +304,5 @@ def _row(ps: Passage, vec: np.ndarray) -> dict[str, Any]:
     return {"passage_id": ps.id, "article_id": ps.article_id, "idx": ps.index,
             "sentences": "\n".join(ps.sentences),
             "before": ps.before, "after": ps.after, "title": ps.title, "outlet": ps.outlet, "url": ps.url,
-            "published": ps.published, "body": fold_acronyms(ps.index_text),
+            "published": ps.published, "body": searchable(ps.index_text),
             "vector": np.asarray(vec, dtype=np.float32).tobytes()}
