@@ -11,8 +11,10 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Mapping
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from types import MappingProxyType
 
 from summarizer.questions import (
@@ -25,7 +27,7 @@ from summarizer.questions import (
     question_type,
     root,
 )
-from summarizer.retrieval import FRESH_DAYS, Hit, age_days, tokenize
+from summarizer.retrieval import FRESH_DAYS, Hit, age_days, token_set, tokenize
 from summarizer.spans import Span, candidates
 
 Model = tuple[tuple[str, float], ...]  # a logistic model's weights by feature name
@@ -80,7 +82,7 @@ def question_weights(question: str) -> dict[str, float]:
     return weights
 
 
-def _coverage(weights: Mapping[str, float], tokens: set[str]) -> float:
+def _coverage(weights: Mapping[str, float], tokens: AbstractSet[str]) -> float:
     total = sum(weights.values())
     return sum(w for t, w in weights.items() if t in tokens) / total if total else 0.0
 
@@ -139,6 +141,13 @@ def sigmoid(x: float) -> float:
     return 1.0 / (1.0 + math.exp(-x))
 
 
+@lru_cache(maxsize=4096)
+def _candidates(sentence: str, qtype: QType, q_tokens: frozenset[str], focus: str | None, owner: bool,
+                past: bool) -> tuple[Span, ...]:
+    """`candidates`, once per sentence and question: neighbouring passages share their edge sentences."""
+    return tuple(candidates(sentence, qtype, q_tokens, focus, owner, past))
+
+
 def assess(question: Question, hit: Hit, latest: datetime | None = None, model: Model = EVIDENCE_WEIGHTS,
            bias: float = EVIDENCE_BIAS) -> Evidence:
     """Score one hit: coverage of the question by title + window, dense similarity, typed span;
@@ -146,7 +155,9 @@ def assess(question: Question, hit: Hit, latest: datetime | None = None, model: 
     `bias` the logistic model's weights by feature name."""
     weights, qtype = question.weights, question.qtype
     p = hit.passage
-    tokens = set(tokenize(f"{p.title} {p.window}"))
+    title_toks = token_set(p.title)
+    sentence_toks = [token_set(sent) for sent in p.window_sentences]
+    tokens = title_toks.union(*sentence_toks)
     coverage = _coverage(weights, tokens)
     named = {t: 1.0 for t, w in weights.items() if w > 1.0}
     entities = _coverage(named, tokens) if named else 1.0
@@ -154,21 +165,20 @@ def assess(question: Question, hit: Hit, latest: datetime | None = None, model: 
     # a passage that only shares the names is about the right subject, not the asked fact
     rest = dict.fromkeys(question.predicate, 1.0)
     predicate = _coverage(rest, {root(t) for t in tokens}) if rest else 1.0
-    q_tokens = set(weights)
+    q_tokens = frozenset(weights)
     best_sentence, best_cov = p.text, -1.0
     spans: list[Span] = []
     # within the passage, the title already gives the topic: the answer sentence is the one that
     # matches the rest of the question (its predicate: "scored twice", "were killed")
-    title_toks = set(tokenize(p.title))
     local = {t: w for t, w in weights.items() if t not in title_toks} or weights
-    for sent in p.window_sentences:
-        cov = _coverage(local, set(tokenize(sent)))
+    for sent, sent_toks in zip(p.window_sentences, sentence_toks, strict=True):
+        cov = _coverage(local, sent_toks)
         if question.why and _CAUSE.search(sent):
             cov += 0.2
         if cov > best_cov:
             best_sentence, best_cov = sent, cov
         if qtype not in ("other", "quote"):
-            for span in candidates(sent, qtype, q_tokens, question.focus, question.owner, question.past):
+            for span in _candidates(sent, qtype, q_tokens, question.focus, question.owner, question.past):
                 spans.append(Span(span.text, span.kind, span.score + 2.0 * cov, sent))
     type_present = bool(spans) or qtype in ("other", "quote")
     spans.sort(key=lambda s: -s.score)

@@ -13,7 +13,7 @@ from collections.abc import Set as AbstractSet
 from functools import lru_cache
 from typing import Literal
 
-from summarizer.retrieval import tokenize
+from summarizer.retrieval import token_set, tokenize
 
 QType = Literal["who", "when", "where", "how_many", "which", "quote", "other"]
 
@@ -32,9 +32,15 @@ def root(token: str) -> str:
     return token
 
 
+@lru_cache(maxsize=65536)
+def _roots(text: str) -> frozenset[str]:
+    return frozenset(root(t) for t in token_set(text))
+
+
 def mentions(text: str, roots: AbstractSet[str]) -> bool:
-    """Some word of `text` has one of these `root`s ("mediation" mentions "medi")."""
-    return not roots.isdisjoint(root(t) for t in tokenize(text))
+    """Some word of `text` has one of these `root`s ("mediation" mentions "medi"). Cached by text: the
+    span rules ask it of every word of every evidence sentence, and words repeat."""
+    return not roots.isdisjoint(_roots(text))
 
 
 # "how long": the answer counts a unit of time ("six days", "an hour", "several years")

@@ -70,6 +70,13 @@ def searchable(text: str) -> str:
     return fold_accents(_ACRONYM.sub(lambda m: m.group().replace(".", ""), text))
 
 
+@lru_cache(maxsize=8192)
+def token_set(text: str) -> frozenset[str]:
+    """The distinct `tokenize` tokens of `text`, cached: the answerer reads each evidence sentence
+    and title many times (neighbouring passages share sentences, one article's passages its title)."""
+    return frozenset(tokenize(text))
+
+
 def tokenize(text: str) -> list[str]:
     """Lowercased, stemmed content tokens (stopwords dropped), spelled as `searchable` spells them;
     numbers keep their commas and dots, and a hyphenated word counts as itself and as each of its

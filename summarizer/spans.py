@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from collections.abc import Set as AbstractSet
 from itertools import pairwise
 from typing import NamedTuple
 
@@ -64,7 +65,7 @@ _WEAK_START = frozenset(_WEAK_TEXT.split())
 _FUTURE_Q = frozenset({"next", "upcoming", "future", "coming", "scheduled"})
 _FUTURE = re.compile(r"\b(?:will|shall|scheduled|expected|due|upcoming|next|set to|to be held|is to|"
                      r"are to)\b", re.IGNORECASE)
-def candidates(sentence: str, qtype: QType, q_tokens: set[str], focus: str | None = None,
+def candidates(sentence: str, qtype: QType, q_tokens: AbstractSet[str], focus: str | None = None,
                owner: bool = False, past: bool = False) -> list[Span]:
     """Typed candidate spans of `sentence` not already in the question, scored by closeness to it;
     a number followed by the counted noun ("14 people" for "how many people") scores higher.
@@ -174,7 +175,7 @@ def _members(names: str) -> list[str]:
     return [p for p in _LIST.split(names.strip()) if p] or [names]
 
 
-def _names(sentence: str, q_tokens: set[str], months: bool = False) -> list[tuple[int, str]]:
+def _names(sentence: str, q_tokens: AbstractSet[str], months: bool = False) -> list[tuple[int, str]]:
     """Capitalised name spans (a leading sentence word like "The" dropped), with a coordination of
     names not in the question joined into one answer: "mediated by Turkiye and Qatar", "goals from
     Saka, Odegaard and Rice". A list of commas alone is not joined (it is often an apposition). A
