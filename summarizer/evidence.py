@@ -143,9 +143,9 @@ def sigmoid(x: float) -> float:
 
 @lru_cache(maxsize=4096)
 def _candidates(sentence: str, qtype: QType, q_tokens: frozenset[str], focus: str | None, owner: bool,
-                past: bool) -> tuple[Span, ...]:
+                past: bool, predicate: frozenset[str]) -> tuple[Span, ...]:
     """`candidates`, once per sentence and question: neighbouring passages share their edge sentences."""
-    return tuple(candidates(sentence, qtype, q_tokens, focus, owner, past))
+    return tuple(candidates(sentence, qtype, q_tokens, focus, owner, past, predicate))
 
 
 def assess(question: Question, hit: Hit, latest: datetime | None = None, model: Model = EVIDENCE_WEIGHTS,
@@ -178,7 +178,8 @@ def assess(question: Question, hit: Hit, latest: datetime | None = None, model: 
         if cov > best_cov:
             best_sentence, best_cov = sent, cov
         if qtype not in ("other", "quote"):
-            for span in _candidates(sent, qtype, q_tokens, question.focus, question.owner, question.past):
+            for span in _candidates(sent, qtype, q_tokens, question.focus, question.owner, question.past,
+                                    question.predicate):
                 spans.append(Span(span.text, span.kind, span.score + 2.0 * cov, sent))
     type_present = bool(spans) or qtype in ("other", "quote")
     spans.sort(key=lambda s: -s.score)

@@ -65,11 +65,16 @@ _WEAK_START = frozenset(_WEAK_TEXT.split())
 _FUTURE_Q = frozenset({"next", "upcoming", "future", "coming", "scheduled"})
 _FUTURE = re.compile(r"\b(?:will|shall|scheduled|expected|due|upcoming|next|set to|to be held|is to|"
                      r"are to)\b", re.IGNORECASE)
+
+
 def candidates(sentence: str, qtype: QType, q_tokens: AbstractSet[str], focus: str | None = None,
-               owner: bool = False, past: bool = False) -> list[Span]:
-    """Typed candidate spans of `sentence` not already in the question, scored by closeness to it;
-    a number followed by the counted noun ("14 people" for "how many people") scores higher.
-    `owner`, `past`: the question `asks_owner`, `asks_past`."""
+               owner: bool = False, past: bool = False, predicate: AbstractSet[str] = frozenset()
+               ) -> list[Span]:
+    """Typed candidate spans of `sentence` not already in the question, scored by closeness to it:
+    to the question's `predicate` words (their roots) when the sentence has one, since the answer sits
+    by what is asked about ("*mediated* by Qatar") while the names may stand anywhere in the sentence,
+    otherwise to any of its words; a number followed by the counted noun ("14 people" for "how many
+    people") scores higher. `owner`, `past`: the question `asks_owner`, `asks_past`."""
     if qtype == "when":
         found = [(m.start(), m.group(), "date") for m in _DATE.finditer(sentence)]
     elif qtype == "how_many":
@@ -84,8 +89,9 @@ def candidates(sentence: str, qtype: QType, q_tokens: AbstractSet[str], focus: s
         found = [(start, text, "place" if _PLACE_CUE.search(sentence[max(0, start - 20):start]) else "name")
                  for start, text in _names(sentence, q_tokens, months=focus == "month")]
     q_roots = {root(t) for t in q_tokens}
-    positions = [m.start() for m in re.finditer(r"\w+", sentence)
-                 if mentions(m.group(), q_roots)]
+    words = [(m.start(), m.group()) for m in re.finditer(r"\w+", sentence)]
+    positions = ([at for at, word in words if predicate and mentions(word, predicate)]
+                 or [at for at, word in words if mentions(word, q_roots)])
     out: list[Span] = []
     for start, text, kind in found:
         toks = tokenize(text)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from summarizer.evidence import predicate_words
+from summarizer.evidence import Question, predicate_words
 from summarizer.overview import asks_overview
 from summarizer.places import is_country, is_us_state
 from summarizer.questions import (
@@ -104,6 +104,23 @@ def test_who_prefers_the_agent_over_adjectives_and_sources() -> None:
     plain = {s.text: s.score for s in candidates("Smith said the talks were mediated.", "who", q)}
     other = {s.text: s.score for s in candidates("Smith saw the talks were mediated.", "who", q)}
     assert plain["Smith"] < other["Smith"]  # a reporting verb's subject is the source
+
+
+def test_an_answer_is_sought_by_what_is_asked_not_by_the_names() -> None:
+    """Closeness counts to the question's predicate words when the sentence has one: the names of
+    "Who mediated between Pakistan and Afghanistan?" open the sentence, the mediator stands by
+    "mediated"; a sentence without a predicate word is read by the names."""
+    asked = Question.parse("Who mediated between Pakistan and Afghanistan?")
+    words, roots = frozenset(asked.weights), asked.predicate
+
+    def best(sentence: str) -> str:
+        spans = candidates(sentence, asked.qtype, words, asked.focus, predicate=roots)
+        return max(spans, key=lambda s: s.score).text
+
+    assert best("Pakistan and Afghanistan, whose envoys met Hakan Fidan on Monday, agreed to a truce "
+                "that Qatar mediated.") == "Qatar"
+    assert best("Pakistan and Hakan Fidan met Afghanistan’s envoy on Monday in a hall of the "
+                "Istanbul palace that Qatar rented.") == "Hakan Fidan"
 
 
 def test_when_prefers_the_event_date_over_the_statement_date() -> None:
