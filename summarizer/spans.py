@@ -142,8 +142,7 @@ def candidates(sentence: str, qtype: QType, q_tokens: AbstractSet[str], focus: s
             after = sentence[start + len(text):]
             if _counted(text, after, focus):
                 score += 1.0
-                noun = (after.split() or [""])[0].strip(".,;:")
-                text = f"{text} {noun}" if _counts(noun, focus) else text  # "six days"
+                text += _counted_noun(after, focus, q_tokens)
         out.append(Span(text, kind, score, sentence))
     return out
 
@@ -291,6 +290,27 @@ def _counted(number: str, after: str, focus: str) -> bool:
         return focus in following
     unit = _counts(number, focus) or (bool(following) and following[0] in _TIME_UNITS)
     return unit and _OFFSET.match(after) is None
+
+
+def _counted_noun(after: str, focus: str, q_tokens: AbstractSet[str]) -> str:
+    """What a count's answer shows after the number: the question's own words that follow it up to the
+    counted noun ("58 hot dogs" for "how many hot dogs", not "58 hot"), or else the noun that counts
+    the asked unit ("six days"); joined as written ("a 20-year sentence": "20-year")."""
+    words = after.split()[:4]
+    phrase: list[str] = []
+    for word in words:
+        bare = word.strip(".,;:")
+        toks = tokenize(bare)
+        if not toks or not set(toks) <= q_tokens:
+            break
+        phrase.append(bare)
+        if bare != word:  # punctuation closes the phrase
+            break
+    if not any(_counts(w, focus) for w in phrase):
+        first = words[0].strip(".,;:") if words else ""
+        phrase = [first] if first and _counts(first, focus) else []
+    text = " ".join(phrase)
+    return text if text.startswith("-") else f" {text}" if text else ""
 
 
 def _counts(text: str, focus: str) -> bool:

@@ -197,6 +197,14 @@ def test_a_count_is_not_a_day_of_a_month_and_keeps_its_noun() -> None:
     sent = "The talks started on October 25 after days of clashes; following six days of talks, they agreed."
     found = candidates(sent, "how_many", {"day", "talk", "last"}, focus="day")
     assert [s.text for s in found] == ["six days"]  # "25" is a day of October, not a count
+    # the count keeps the question's words up to its noun, not only the first of them
+    eaten = "How many hot dogs did Chestnut eat?"
+    ate = candidates("Chestnut ate 58 hot dogs in ten minutes.", "how_many", set(tokenize(eaten)),
+                     focus=question_focus(eaten))
+    assert [s.text for s in ate][:1] == ["58 hot dogs"]
+    # and is joined as written: "a 20-year sentence", not "20 -year"
+    served = candidates("Maxwell is serving a 20-year sentence.", "how_many", {"serving"}, focus=DURATION)
+    assert [s.text for s in served] == ["20-year"]
 
 
 def test_how_long_asks_for_a_length_of_time() -> None:
