@@ -51,6 +51,11 @@ _SOME_TIME = re.compile(r"\b(?:an?|a few|a couple of|several|many)\s+(?:second|m
                         r"month|year|decade)s?\b|\bcenturies\b", re.IGNORECASE)
 # "a few days later", "six years ago": a point in time counted from another, not how long something lasted
 _OFFSET = re.compile(r"(?:\s+\w+)?\s+(?:later|earlier|ago|before|after|afterwards|since)\b", re.IGNORECASE)
+# a work is named in quotation marks ("“Everything Everywhere All at Once” won seven Oscars"): up to
+# eight words from a capital, no sentence punctuation at its end (that is a quotation of speech)
+_WORKS = frozenset({"movie", "film", "show", "series", "song", "album", "book", "novel", "play", "musical",
+                    "podcast", "documentary", "sitcom", "drama", "painting", "game", "title"})
+_TITLE = re.compile(r"[“\"]([A-Z0-9][^“”\",.!?;]{0,60}?(?:[^“”\",.!?;\s]))[”\"]")
 _CAP = r"[A-Z][\w'’.&-]*"
 _LINK = r"(?:\s+(?:of|the|de|da|del|van|von|bin|al|la|le)){0,2}"
 _NAME = re.compile(rf"{_CAP}(?:{_LINK}\s+{_CAP})*")
@@ -88,6 +93,9 @@ def candidates(sentence: str, qtype: QType, q_tokens: AbstractSet[str], focus: s
     else:
         found = [(start, text, "place" if _PLACE_CUE.search(sentence[max(0, start - 20):start]) else "name")
                  for start, text in _names(sentence, q_tokens, months=focus == "month")]
+        if focus in _WORKS:  # a quoted title replaces the capitalised words inside it
+            titles = [(m.start(1), m.group(1), "title") for m in _TITLE.finditer(sentence)]
+            found = [f for f in found if not any(a <= f[0] < a + len(t) for a, t, _ in titles)] + titles
     q_roots = {root(t) for t in q_tokens}
     words = [(m.start(), m.group()) for m in re.finditer(r"\w+", sentence)]
     positions = ([at for at, word in words if predicate and mentions(word, predicate)]
@@ -99,6 +107,8 @@ def candidates(sentence: str, qtype: QType, q_tokens: AbstractSet[str], focus: s
             continue
         dist = min((abs(start - p) for p in positions), default=200)
         score = 1.0 / (1.0 + dist / 40.0)
+        if kind == "title":
+            score += 0.5  # "which film": named as a work is named
         if qtype == "where" and kind == "place":
             score += 0.5
         if qtype == "who":

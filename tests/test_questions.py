@@ -123,6 +123,21 @@ def test_an_answer_is_sought_by_what_is_asked_not_by_the_names() -> None:
                 "Istanbul palace that Qatar rented.") == "Hakan Fidan"
 
 
+def test_a_work_is_answered_by_its_quoted_title() -> None:
+    """"Which film …" wants the title in quotation marks, whole, not a capitalised word of it; a
+    quotation of speech (closed by a comma or a full stop) is no title."""
+    asked = Question.parse("Which film got a standing ovation at Cannes?")
+    said = ("“We are so proud,” said Anya Taylor-Joy after \"Furiosa: A Mad Max Saga\" got a standing "
+            "ovation at Cannes.")
+    spans = candidates(said, asked.qtype, frozenset(asked.weights), asked.focus, predicate=asked.predicate)
+    assert max(spans, key=lambda s: s.score).text == "Furiosa: A Mad Max Saga"
+    assert "We are so proud" not in {s.text for s in spans} and "Furiosa" not in {s.text for s in spans}
+    # only works are asked for by title: "which actor" still wants a name
+    actor = Question.parse("Which actor got a standing ovation at Cannes?")
+    spans = candidates(said, actor.qtype, frozenset(actor.weights), actor.focus, predicate=actor.predicate)
+    assert {s.kind for s in spans} == {"name"} and "Anya Taylor-Joy" in {s.text for s in spans}
+
+
 def test_when_prefers_the_event_date_over_the_statement_date() -> None:
     q = {"next", "talks"}
     said = candidates("Asif on Wednesday confirmed the next talks will resume on November 6.", "when", q)
