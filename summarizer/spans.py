@@ -52,7 +52,7 @@ _SOME_TIME = re.compile(r"\b(?:an?|a few|a couple of|several|many)\s+(?:second|m
 # "a few days later", "six years ago": a point in time counted from another, not how long something lasted
 _OFFSET = re.compile(r"(?:\s+\w+)?\s+(?:later|earlier|ago|before|after|afterwards|since)\b", re.IGNORECASE)
 # a work is named in quotation marks ("“Everything Everywhere All at Once” won seven Oscars"): up to
-# eight words from a capital, no sentence punctuation at its end (that is a quotation of speech)
+# about 60 characters from a capital, no sentence punctuation at its end (that is a quotation of speech)
 _WORKS = frozenset({"movie", "film", "show", "series", "song", "album", "book", "novel", "play", "musical",
                     "podcast", "documentary", "sitcom", "drama", "painting", "game", "title"})
 _TITLE = re.compile(r"[“\"]([A-Z0-9][^“”\",.!?;]{0,60}?(?:[^“”\",.!?;\s]))[”\"]")
