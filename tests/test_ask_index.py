@@ -106,25 +106,50 @@ def test_postgres_round_trip(pg_url: str, embedder) -> None:
 
 def _model_change(engine: Engine, embedder, caplog: pytest.LogCaptureFixture) -> None:
     first = AskIndex(engine, embedder, model="all-minilm:onnx-int8")
-    assert first.ensure_model() == 0  # a new index records its model
+    assert first.ensure_current() == 0  # a new index records its model
     assert first.add_articles(COVERAGE) == len(COVERAGE)
     n = _count(first)
-    assert AskIndex(engine, embedder, model="all-minilm:onnx-int8").ensure_model() == 0
+    assert AskIndex(engine, embedder, model="all-minilm:onnx-int8").ensure_current() == 0
     assert _count(first) == n
     other = AskIndex(engine, embedder, model="another-model:onnx")
-    assert other.ensure_model() == len(COVERAGE)
+    assert other.ensure_current() == len(COVERAGE)
     assert "built with embedding model all-minilm:onnx-int8" in caplog.text
     assert _count(other) == 0 and other.search("earthquake", k=3) == []
     assert other.add_articles(COVERAGE) == len(COVERAGE) and _count(other) == n
     assert other.search("earthquake", k=3)
-    assert other.ensure_model() == 0  # checked once per process
+    assert other.ensure_current() == 0  # checked once per process
     with engine.begin() as conn:  # as in a store indexed before models were recorded
         conn.execute(delete(StateRow))
-    assert AskIndex(engine, embedder, model="a-third:onnx").ensure_model() == 0
+    assert AskIndex(engine, embedder, model="a-third:onnx").ensure_current() == 0
     assert _count(other) == n
     with engine.connect() as conn:
         recorded = conn.execute(select(StateRow.value).where(StateRow.name == "ask-index")).scalar_one()
-    assert recorded == {"model": "a-third:onnx"}
+    assert recorded == {"model": "a-third:onnx", "format": 2}
+
+
+def test_an_index_of_an_older_format_is_rebuilt(sqlite_url: str, embedder,
+                                                caplog: pytest.LogCaptureFixture) -> None:
+    """Passages written before acronyms were folded ("U.N." in the full-text body, and a state that
+    records no format) are indexed again once, so that "UN" finds them."""
+    engine = open_store(sqlite_url)
+    un = Article(id="un-envoy", title="Envoy named", text="The U.N. named a new envoy for Yemen on Monday.")
+    try:
+        index = AskIndex(engine, embedder, model="all-minilm:onnx-int8")
+        assert index.ensure_current() == 0 and index.add_articles([un]) == 1
+        with engine.begin() as conn:  # as the previous version wrote them
+            conn.execute(text("UPDATE ask_passages SET body = 'Envoy named. The U.N. named a new envoy'"))
+            conn.execute(text(f"DELETE FROM {FTS}"))
+            conn.execute(text(f"INSERT INTO {FTS}(rowid, body) SELECT id, body FROM ask_passages"))
+            conn.execute(text("UPDATE state SET value = :v WHERE name = 'ask-index'"),
+                         {"v": '{"model": "all-minilm:onnx-int8"}'})
+        upgraded = AskIndex(engine, embedder, model="all-minilm:onnx-int8")
+        assert upgraded.search("UN", k=1, mode="bm25") == []
+        assert upgraded.ensure_current() == 1 and "passage format 1" in caplog.text
+        assert upgraded.add_articles([un]) == 1
+        assert upgraded.search("UN", k=1, mode="bm25")[0].passage.article_id == un.id
+        assert upgraded.ensure_current() == 0
+    finally:
+        engine.dispose()
 
 
 def test_a_change_of_embedding_model_rebuilds_the_index(sqlite_url: str, embedder,

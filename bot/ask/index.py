@@ -8,8 +8,10 @@ fusion as the in-memory path (`summarizer.retrieval`), so answers do not depend 
 
 The tables belong to the store's schema and are created by migration 0004 (`bot/migrations`), with the
 dialect's full-text part (FTS5 table or generated `tsvector` + GIN); nothing here creates tables. The
-store's `state` table records which embedding model the passage vectors come from: vectors of two
-models cannot be compared, so a change of model in the configuration rebuilds the index.
+store's `state` table records which embedding model the passage vectors come from and the format the
+rows are written in: vectors of two models cannot be compared, and bodies of an older format are spelled
+otherwise than this version's questions, so a change of model in the configuration, or an upgrade that
+changes the format, rebuilds the index.
 """
 
 from __future__ import annotations
@@ -58,7 +60,7 @@ from summarizer.types import Article
 
 _TERM = re.compile(r"\w+", re.UNICODE)
 _CHUNK = 500
-_STATE = "ask-index"  # the state row naming the embedding model of the stored passage vectors
+_STATE = "ask-index"  # the state row naming the passage vectors' embedding model and the rows' format
 log = logging.getLogger(__name__)
 
 
@@ -87,13 +89,13 @@ PASSAGES = Table(
 FTS = "ask_passages_fts"  # SQLite FTS5 table (PostgreSQL keeps a generated `tsv` column instead)
 
 
-# what a passage row holds and how; part of every content hash, so a change re-indexes stored articles
-# (2: acronyms folded in the full-text body; 3: accents too)
-_FORMAT = "3"
+# how passage rows are written, recorded beside the model (`AskIndex.ensure_current`): an index of
+# another format is rebuilt (2: acronyms and accents folded in the full-text body, `searchable`)
+_FORMAT = 2
 
 
 def _content_hash(article: Article) -> str:
-    parts = (_FORMAT, article.title, article.text, article.outlet or "", article.url or "",
+    parts = (article.title, article.text, article.outlet or "", article.url or "",
              article.published.isoformat() if article.published else "")
     return hashlib.blake2b("\x1f".join(parts).encode("utf-8"), digest_size=16).hexdigest()
 
@@ -117,28 +119,36 @@ class AskIndex:
         self.model = model
         self.dialect = engine.dialect.name
         self._matrix: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None  # ids, article ids, vectors
-        self._model_checked = not model
+        self._checked = False
 
-    def ensure_model(self) -> int:
-        """Drop an index whose passage vectors another embedding model made (the configuration
-        changed), so that the next sync indexes every article again with this one; returns how many
-        articles were dropped. Checked once per process. A store indexed before the model was
-        recorded keeps its index and records this model."""
-        if self._model_checked:
+    def ensure_current(self) -> int:
+        """Drop an index this version cannot search as it stands, so that the next sync indexes every
+        article again; returns how many articles were dropped. Stale are passage vectors of another
+        embedding model (the configuration changed) and passages of an older `_FORMAT` (full-text
+        bodies spelled otherwise: "U.S." where questions now say "US"). Checked once per process.
+        A store indexed before either was recorded keeps its index and records both."""
+        if self._checked:
             return 0
         with self.engine.begin() as conn:
             value = conn.execute(select(StateRow.value).where(StateRow.name == _STATE)).scalar_one_or_none()
-            recorded = (value or {}).get("model")
+            recorded = dict(value or {})
+            model = recorded.get("model")
+            stale = []
+            if self.model and model is not None and model != self.model:
+                stale.append(f"embedding model {model}")
+            if recorded and recorded.get("format", 1) != _FORMAT:
+                stale.append(f"passage format {recorded.get('format', 1)}")
             dropped = 0
-            if recorded is not None and recorded != self.model:
+            if stale:
                 dropped = int(conn.execute(select(func.count()).select_from(ARTICLES)).scalar_one())
                 self._delete(conn, None)
-                log.warning("the /ask index was built with embedding model %s: indexing its %d articles "
-                            "again with %s", recorded, dropped, self.model)
-            if recorded != self.model:
+                log.warning("the /ask index was built with %s: indexing its %d articles again with %s, "
+                            "format %d", " and ".join(stale), dropped, self.model or model, _FORMAT)
+            current = {"model": self.model or model, "format": _FORMAT}
+            if recorded != current:
                 conn.execute(delete(StateRow).where(StateRow.name == _STATE))
-                conn.execute(insert(StateRow).values(name=_STATE, value={"model": self.model}))
-        self._model_checked = True
+                conn.execute(insert(StateRow).values(name=_STATE, value=current))
+        self._checked = True
         self._matrix = None
         return dropped
 

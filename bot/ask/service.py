@@ -26,8 +26,8 @@ _BATCH = 200
 
 def sync_index(news: Newsroom, index: AskIndex) -> int:
     """Index every stored article the index does not hold yet (all of them after a change of the
-    embedding model); returns how many were added."""
-    index.ensure_model()
+    embedding model or of the index format); returns how many were added."""
+    index.ensure_current()
     done = 0
     indexed = select(ARTICLES.c.article_id)
     while True:
