@@ -15,7 +15,7 @@ from collections.abc import Set as AbstractSet
 from itertools import pairwise
 from typing import NamedTuple
 
-from summarizer.places import PLACE_CHECKS, PLACE_EXCLUDES
+from summarizer.places import PLACE_CHECKS, PLACE_EXCLUDES, is_country, is_us_state
 from summarizer.questions import DURATION, QType, mentions, root
 from summarizer.quotes import CUE_WORDS
 from summarizer.retrieval import STOPWORDS, tokenize
@@ -186,7 +186,10 @@ _LIST = re.compile(f"{_AND.pattern}|{_COMMA.pattern}")
 
 
 def _members(names: str) -> list[str]:
-    """The names of a coordination ("Turkiye and Qatar", "China, Russia, Iran"), or the one name."""
+    """The names of a coordination ("Turkiye and Qatar", "China, Russia and Iran"), or the one name:
+    a comma alone joins a place to its region ("Boulder, Colorado"), not two answers."""
+    if not _AND.search(names):
+        return [names]
     return [p for p in _LIST.split(names.strip()) if p] or [names]
 
 
@@ -231,8 +234,16 @@ def _names(sentence: str, q_tokens: AbstractSet[str], months: bool = False) -> l
         joined = max((i + 1 for i, gap in enumerate(gaps) if _AND.fullmatch(gap)), default=0)
         if joined:  # up to the name after the last "and"; names after it stand alone
             out.append((group[0][0], sentence[group[0][0]:group[joined][1]]))
-        out += [(a, sentence[a:b]) for a, b in group[joined + 1 if joined else 0:]]
+        alone = group[joined + 1 if joined else 0:]
+        # a place and its region, "Boulder, Colorado": one answer, before (so ahead of) its parts
+        out += [(a, sentence[a:d]) for (a, b), (c, d) in pairwise(alone)
+                if sentence[b:c] == ", " and _region(sentence[c:d]) and not _region(sentence[a:b])]
+        out += [(a, sentence[a:b]) for a, b in alone]
     return out
+
+
+def _region(name: str) -> bool:
+    return is_country(name) or is_us_state(name)
 
 
 _MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")

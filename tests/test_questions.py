@@ -123,6 +123,25 @@ def test_an_answer_is_sought_by_what_is_asked_not_by_the_names() -> None:
                 "Istanbul palace that Qatar rented.") == "Hakan Fidan"
 
 
+def test_a_place_keeps_its_region() -> None:
+    """"in Boulder, Colorado" is one answer to "where", ahead of its parts; a "which country" question
+    still gets the country alone, and a city with its country is no country for "which city"."""
+    def best(question: str, sentence: str) -> str:
+        asked = Question.parse(question)
+        spans = candidates(sentence, asked.qtype, frozenset(asked.weights), asked.focus,
+                           predicate=asked.predicate)
+        return max(spans, key=lambda s: s.score).text
+
+    assert best("Where did the attack take place?",
+                "The attack took place in Boulder, Colorado, on Sunday.") == "Boulder, Colorado"
+    rink = "The canal skateway in Ottawa, Canada, may stay closed."
+    assert best("Which city may close its skateway?", rink) == "Ottawa, Canada"
+    assert best("Which country may close its skateway?", rink) == "Canada"
+    # a list of names stays a list: "Saka, Odegaard" is no place and its region
+    assert [s.text for s in candidates("Goals from Saka, Odegaard and Rice won it.", "who", {"scored"})
+            if "," in s.text] == ["Saka, Odegaard and Rice"]
+
+
 def test_a_work_is_answered_by_its_quoted_title() -> None:
     """"Which film …" wants the title in quotation marks, whole, not a capitalised word of it; a
     quotation of speech (closed by a comma or a full stop) is no title."""
