@@ -1,6 +1,7 @@
 """Answers decided by what the coverage attributes to the asked person or thing, outside /ask's
 confidence model: "what did X say" (X's quotations, or those of whoever speaks for X), "who is X"
-(the title the coverage gives X) and "what is the TTP" (the name the coverage spells out).
+(the title the coverage gives X) and "what is the TTP" (the name the coverage spells out). X's
+quotations come from the shared quote extractor and speaker attribution (`quotes_by`, `quotes_for`).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from summarizer.descriptions import describe
 from summarizer.evidence import Evidence, Question
 from summarizer.questions import mentions, question_entities, root
 from summarizer.retrieval import tokenize
-from summarizer.spans import quotes_by, quotes_for, span_key
+from summarizer.spans import span_key
 
 QUOTE_TIE = 0.9  # quoting passages within this share of the best evidence score count as equal
 
@@ -130,3 +131,57 @@ def tally(mentions: Iterable[tuple[str, str, float]]) -> dict[str, float]:
     for (_, key), weight in strongest.items():
         votes[key] = votes.get(key, 0.0) + weight
     return votes
+
+
+def _same_speaker(asked: str, said: str) -> bool:
+    """`said` (an attributed speaker) is the asked person: one name's words contain the other's, or
+    the two are the same alias chain ("Mujahid" / "Zabihullah Mujahid")."""
+    from summarizer.attribution import clean_name
+    from summarizer.quote_merge import speaker_aliases
+
+    a = [w.lower() for w in tokenize(asked)]
+    b = [w.lower() for w in tokenize(clean_name(said))]
+    if not a or not b:
+        return False
+    if set(a) <= set(b) or set(b) <= set(a):
+        return a[-1] == b[-1] or len(a) == 1 or len(b) == 1
+    aliases = speaker_aliases([" ".join(a), " ".join(b)])
+    return aliases[" ".join(a)] == aliases[" ".join(b)]
+
+
+def quotes_for(sentences: Sequence[str], group: str) -> tuple[str, list[str]] | None:
+    """The quotations of the first person a passage (its `sentences`) describes as speaking for
+    `group`, with that description: "What did the Foreign Office say?" is answered by "Foreign Office
+    spokesperson Tahir Andrabi", "What did the Taliban say?" by "Taliban spokesman Zabihullah
+    Mujahid". None when no quoted speaker's title names the group."""
+    from summarizer.descriptions import describe
+    from summarizer.quotes import extract_quotes
+
+    words = re.compile(rf"\b{re.escape(group)}\b", re.IGNORECASE)
+    titles: dict[str, str | None] = {}  # each speaker described once, however often quoted
+    found: dict[str, tuple[str, list[str]]] = {}
+    for mention in extract_quotes(" ".join(sentences)):
+        if mention.speaker is None:
+            continue
+        if mention.speaker not in titles:
+            titles[mention.speaker] = next(
+                (t for s in sentences if (t := describe(s, mention.speaker)) is not None), None)
+        title = titles[mention.speaker]
+        if title is not None and words.search(title.replace(mention.speaker, "")):
+            found.setdefault(mention.speaker, (title, []))[1].append(mention.text.strip())
+    return next(iter(found.values()), None)
+
+
+def quotes_by(text: str, speaker: str | None) -> list[str]:
+    """Direct quotations in `text` attributed to `speaker` (any attributed quote when None), by the
+    shared extractor (`summarizer.quotes`): it handles quotes split by their attribution, speakers
+    named before or after the quote, and pronouns resolved to the last named person."""
+    from summarizer.quotes import extract_quotes
+
+    out = []
+    for mention in extract_quotes(text):
+        if mention.speaker is None:
+            continue
+        if speaker is None or _same_speaker(speaker, mention.speaker):
+            out.append(mention.text.strip())
+    return out

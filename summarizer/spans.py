@@ -1,16 +1,15 @@
 """Typed answer spans for /ask: where in the evidence the asked thing is.
 
 Pure text rules for news English: the question's type (`summarizer.questions`) decides what span to
-look for (dates, numbers, capitalised names, places); candidates are scored by closeness to the
-question's words in the evidence sentence. Two spans are compared for the same slot and the same
-answer (a date in any spelling). Quote questions ("what did X say") take X's quotations from the
-shared quote extractor and speaker attribution.
+look for (dates, numbers, capitalised names, places, quoted titles); candidates are scored by closeness
+to the question's words in the evidence sentence. Two spans are compared for the same slot and the same
+answer (a date in any spelling). Quote questions ("what did X say") are answered in
+`summarizer.attributed`.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
 from collections.abc import Set as AbstractSet
 from itertools import pairwise
 from typing import NamedTuple
@@ -348,57 +347,3 @@ def span_key(text: str) -> str:
         day, month = (m.group(1), m.group(2)) if m.group(1) else (m.group(4), m.group(3))
         return f"{_MONTHS.index(month[:3].lower()) + 1:02d}-{int(day):02d}"
     return " ".join(re.sub(r"[^\w]+", " ", text.lower()).split())
-
-
-def _same_speaker(asked: str, said: str) -> bool:
-    """`said` (an attributed speaker) is the asked person: one name's words contain the other's, or
-    the two are the same alias chain ("Mujahid" / "Zabihullah Mujahid")."""
-    from summarizer.attribution import clean_name
-    from summarizer.quote_merge import speaker_aliases
-
-    a = [w.lower() for w in tokenize(asked)]
-    b = [w.lower() for w in tokenize(clean_name(said))]
-    if not a or not b:
-        return False
-    if set(a) <= set(b) or set(b) <= set(a):
-        return a[-1] == b[-1] or len(a) == 1 or len(b) == 1
-    aliases = speaker_aliases([" ".join(a), " ".join(b)])
-    return aliases[" ".join(a)] == aliases[" ".join(b)]
-
-
-def quotes_for(sentences: Sequence[str], group: str) -> tuple[str, list[str]] | None:
-    """The quotations of the first person a passage (its `sentences`) describes as speaking for
-    `group`, with that description: "What did the Foreign Office say?" is answered by "Foreign Office
-    spokesperson Tahir Andrabi", "What did the Taliban say?" by "Taliban spokesman Zabihullah
-    Mujahid". None when no quoted speaker's title names the group."""
-    from summarizer.descriptions import describe
-    from summarizer.quotes import extract_quotes
-
-    words = re.compile(rf"\b{re.escape(group)}\b", re.IGNORECASE)
-    titles: dict[str, str | None] = {}  # each speaker described once, however often quoted
-    found: dict[str, tuple[str, list[str]]] = {}
-    for mention in extract_quotes(" ".join(sentences)):
-        if mention.speaker is None:
-            continue
-        if mention.speaker not in titles:
-            titles[mention.speaker] = next(
-                (t for s in sentences if (t := describe(s, mention.speaker)) is not None), None)
-        title = titles[mention.speaker]
-        if title is not None and words.search(title.replace(mention.speaker, "")):
-            found.setdefault(mention.speaker, (title, []))[1].append(mention.text.strip())
-    return next(iter(found.values()), None)
-
-
-def quotes_by(text: str, speaker: str | None) -> list[str]:
-    """Direct quotations in `text` attributed to `speaker` (any attributed quote when None), by the
-    shared extractor (`summarizer.quotes`): it handles quotes split by their attribution, speakers
-    named before or after the quote, and pronouns resolved to the last named person."""
-    from summarizer.quotes import extract_quotes
-
-    out = []
-    for mention in extract_quotes(text):
-        if mention.speaker is None:
-            continue
-        if speaker is None or _same_speaker(speaker, mention.speaker):
-            out.append(mention.text.strip())
-    return out

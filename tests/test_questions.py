@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from summarizer.attributed import quotes_by, quotes_for
 from summarizer.evidence import Question, predicate_words
 from summarizer.overview import asks_overview
 from summarizer.places import is_country, is_us_state
@@ -16,7 +17,7 @@ from summarizer.questions import (
 )
 from summarizer.retrieval import tokenize
 from summarizer.sentences import split_sentences
-from summarizer.spans import candidates, quotes_by, quotes_for, same_slot, span_key
+from summarizer.spans import candidates, same_slot, span_key
 
 
 def test_question_types() -> None:
