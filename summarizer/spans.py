@@ -17,7 +17,7 @@ from typing import NamedTuple
 from summarizer.places import PLACE_CHECKS, PLACE_EXCLUDES, is_country, is_us_state
 from summarizer.questions import DURATION, QType, mentions, root
 from summarizer.quotes import CUE_WORDS
-from summarizer.retrieval import STOPWORDS, tokenize
+from summarizer.retrieval import STOPWORDS, stem, tokenize
 
 
 class Span(NamedTuple):
@@ -341,9 +341,45 @@ def _counts(text: str, focus: str) -> bool:
 
 def span_key(text: str) -> str:
     """What two spans must share to be the same answer: a date's month and day ("November 06",
-    "6 November 2025" and "Nov. 6" are one date), otherwise the lowercased words."""
+    "6 November 2025" and "Nov. 6" are one date), a count's value and noun ("four astronauts" and
+    "4 astronauts", "$12.6 million" and "$12,600,000"), otherwise the lowercased words."""
     m = _DAY_MONTH.search(text)
     if m is not None:
         day, month = (m.group(1), m.group(2)) if m.group(1) else (m.group(4), m.group(3))
         return f"{_MONTHS.index(month[:3].lower()) + 1:02d}-{int(day):02d}"
-    return " ".join(re.sub(r"[^\w]+", " ", text.lower()).split())
+    plain = _THOUSANDS.sub("", _PERCENT.sub(" percent ", text.lower()))  # "12,600,000": one number
+    words = re.sub(r"[^\w.]+|(?<!\d)\.|\.(?!\d)", " ", plain).split()
+    return _count_key(words) or " ".join(words)
+
+
+_PERCENT = re.compile(r"%|\bper cent\b")
+_THOUSANDS = re.compile(r"(?<=\d),(?=\d{3})")
+_SMALL = {w: n for n, w in enumerate((
+    "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve",
+    "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen"))}
+_SMALL |= {w: 10 * (n + 2) for n, w in enumerate((
+    "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"))} | {"dozen": 12}
+_SCALES = {"hundred": 100, "thousand": 10**3, "million": 10**6, "billion": 10**9, "trillion": 10**12}
+
+
+def _count_key(words: list[str]) -> str | None:
+    """The value of a leading number, spelled in digits or words, and the stemmed words after it."""
+    total, current, used = 0.0, 0.0, 0
+    for word in words:
+        bare = word.replace(",", "")
+        if re.fullmatch(r"\d+(?:\.\d+)?", bare):
+            current += float(bare)
+        elif bare in _SMALL:
+            current += _SMALL[bare]
+        elif bare in _SCALES and used:
+            current *= _SCALES[bare]
+            if _SCALES[bare] >= 1000:
+                total, current = total + current, 0.0
+        else:
+            break
+        used += 1
+    if not used:
+        return None
+    value = total + current
+    number = str(int(value)) if value == int(value) else f"{value:.6g}"
+    return " ".join([number, *(stem(w) for w in words[used:])])

@@ -236,6 +236,11 @@ def test_sources_differ_only_on_comparable_slots() -> None:
     assert not build_answer(count, [days, other], AnswerOptions(threshold=-1.0)).disagreement
     longer = _dated("c", "AP", 3, "The talks lasted eight days, ending with a truce.")
     assert build_answer(count, [days, longer], AnswerOptions(threshold=-1.0)).disagreement
+    # one count in words and in digits is one answer, not two versions
+    crew = "How many astronauts are on board?"
+    words = _dated("a", "Dawn", 1, "Four astronauts are on board the capsule.")
+    digits = _dated("b", "Reuters", 2, "4 astronauts are on board the capsule.")
+    assert not build_answer(crew, [words, digits], AnswerOptions(threshold=-1.0)).disagreement
     # a date told in the past and one scheduled are two events, not two versions of one
     q = "When did the talks start?"
     began = _dated("a", "Dawn", 1, "The second round of talks started in Istanbul on October 25.")

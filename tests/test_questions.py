@@ -84,6 +84,15 @@ def test_one_date_in_any_spelling_is_one_span() -> None:
     assert span_key("the Red Cross") == "the red cross"
 
 
+def test_one_count_in_any_spelling_is_one_answer() -> None:
+    """Votes and versions compare a count's value and noun: "four astronauts" is "4 astronauts"."""
+    assert span_key("four astronauts") == span_key("4 astronauts") == "4 astronaut"
+    assert span_key("$12.6 million") == span_key("$12,600,000") == "12600000"
+    assert span_key("twenty-five years") == span_key("25 years") != span_key("25%")
+    assert span_key("62 per cent") == span_key("62%") != span_key("62")
+    assert span_key("14 people") != span_key("41 people")
+
+
 def test_coordinated_names_are_one_answer() -> None:
     q = {"mediated", "talk"}
     said = "Talks resumed through the mediation of Turkiye and Qatar, Pakistan said."
