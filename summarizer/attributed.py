@@ -10,9 +10,12 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
+from summarizer.attribution import clean_name
 from summarizer.descriptions import describe
 from summarizer.evidence import Evidence, Question
 from summarizer.questions import mentions, question_entities, root
+from summarizer.quote_merge import speaker_aliases
+from summarizer.quotes import extract_quotes
 from summarizer.retrieval import tokenize
 from summarizer.spans import span_key
 
@@ -136,9 +139,6 @@ def tally(mentions: Iterable[tuple[str, str, float]]) -> dict[str, float]:
 def _same_speaker(asked: str, said: str) -> bool:
     """`said` (an attributed speaker) is the asked person: one name's words contain the other's, or
     the two are the same alias chain ("Mujahid" / "Zabihullah Mujahid")."""
-    from summarizer.attribution import clean_name
-    from summarizer.quote_merge import speaker_aliases
-
     a = [w.lower() for w in tokenize(asked)]
     b = [w.lower() for w in tokenize(clean_name(said))]
     if not a or not b:
@@ -154,8 +154,6 @@ def quotes_for(sentences: Sequence[str], group: str) -> tuple[str, list[str]] | 
     `group`, with that description: "What did the Foreign Office say?" is answered by "Foreign Office
     spokesperson Tahir Andrabi", "What did the Taliban say?" by "Taliban spokesman Zabihullah
     Mujahid". None when no quoted speaker's title names the group."""
-    from summarizer.descriptions import describe
-    from summarizer.quotes import extract_quotes
 
     words = re.compile(rf"\b{re.escape(group)}\b", re.IGNORECASE)
     titles: dict[str, str | None] = {}  # each speaker described once, however often quoted
@@ -176,8 +174,6 @@ def quotes_by(text: str, speaker: str | None) -> list[str]:
     """Direct quotations in `text` attributed to `speaker` (any attributed quote when None), by the
     shared extractor (`summarizer.quotes`): it handles quotes split by their attribution, speakers
     named before or after the quote, and pronouns resolved to the last named person."""
-    from summarizer.quotes import extract_quotes
-
     out = []
     for mention in extract_quotes(text):
         if mention.speaker is None:
