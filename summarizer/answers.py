@@ -204,8 +204,8 @@ def _disagreement(best: Evidence, others: Sequence[Evidence], asked: Question) -
         if not same_slot(best.spans[0].text, ev.spans[0].text, qtype, focus) \
                 or scheduled(best.spans[0]) != scheduled(ev.spans[0]):
             continue
-        theirs = span_key(ev.spans[0].text)
-        if theirs and theirs != mine and theirs not in mine and mine not in theirs:
+        theirs = span_key(ev.spans[0].text)  # "6" is "6 day", but "4" is not "14"
+        if theirs and f" {theirs} " not in f" {mine} " and f" {mine} " not in f" {theirs} ":
             return ev
     return None
 
