@@ -50,11 +50,14 @@ _SOME_TIME = re.compile(r"\b(?:an?|a few|a couple of|several|many)\s+(?:second|m
                         r"month|year|decade)s?\b|\bcenturies\b", re.IGNORECASE)
 # "a few days later", "six years ago": a point in time counted from another, not how long something lasted
 _OFFSET = re.compile(r"(?:\s+\w+)?\s+(?:later|earlier|ago|before|after|afterwards|since)\b", re.IGNORECASE)
-# a work is named in quotation marks ("“Everything Everywhere All at Once” won seven Oscars"): up to
-# about 60 characters from a capital, no sentence punctuation at its end (that is a quotation of speech)
+# a work is named in quotation marks ("“Everything Everywhere All at Once” won seven Oscars"), in title
+# case (a quotation of speech is not: "“We are so proud,” she said"); American style puts a comma or a
+# full stop inside the closing mark
 _WORKS = frozenset({"movie", "film", "show", "series", "song", "album", "book", "novel", "play", "musical",
                     "podcast", "documentary", "sitcom", "drama", "painting", "game", "title"})
-_TITLE = re.compile(r"[“\"]([A-Z0-9][^“”\",.!?;]{0,60}?(?:[^“”\",.!?;\s]))[”\"]")
+_TITLE = re.compile(r"[“\"]([A-Z0-9][^“”\"]{0,60}?)[,.!?]?[”\"]")
+_TITLE_SMALL = frozenset({"a", "an", "the", "and", "or", "nor", "but", "of", "at", "in", "on", "for", "to",
+                          "by", "with", "from", "as", "is", "vs"})
 _CAP = r"[A-Z][\w'’.&-]*"
 _LINK = r"(?:\s+(?:of|the|de|da|del|van|von|bin|al|la|le)){0,2}"
 _NAME = re.compile(rf"{_CAP}(?:{_LINK}\s+{_CAP})*")
@@ -93,7 +96,8 @@ def candidates(sentence: str, qtype: QType, q_tokens: AbstractSet[str], focus: s
         found = [(start, text, "place" if _PLACE_CUE.search(sentence[max(0, start - 20):start]) else "name")
                  for start, text in _names(sentence, q_tokens, months=focus == "month")]
         if focus in _WORKS:  # a quoted title replaces the capitalised words inside it
-            titles = [(m.start(1), m.group(1), "title") for m in _TITLE.finditer(sentence)]
+            titles = [(m.start(1), m.group(1), "title") for m in _TITLE.finditer(sentence)
+                      if _title_case(m.group(1))]
             found = [f for f in found if not any(a <= f[0] < a + len(t) for a, t, _ in titles)] + titles
     q_roots = {root(t) for t in q_tokens}
     words = [(m.start(), m.group()) for m in re.finditer(r"\w+", sentence)]
@@ -239,6 +243,12 @@ def _names(sentence: str, q_tokens: AbstractSet[str], months: bool = False) -> l
                 if sentence[b:c] == ", " and _region(sentence[c:d]) and not _region(sentence[a:b])]
         out += [(a, sentence[a:b]) for a, b in alone]
     return out
+
+
+def _title_case(text: str) -> bool:
+    """Every word capitalised but the small ones ("All at Once"), as titles are and speech is not."""
+    words = re.findall(r"[^\W\d_][\w'’-]*", text)
+    return bool(words) and all(w[0].isupper() or w in _TITLE_SMALL for w in words)
 
 
 def _region(name: str) -> bool:

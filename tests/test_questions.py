@@ -153,14 +153,19 @@ def test_a_place_keeps_its_region() -> None:
 
 
 def test_a_work_is_answered_by_its_quoted_title() -> None:
-    """"Which film …" wants the title in quotation marks, whole, not a capitalised word of it; a
-    quotation of speech (closed by a comma or a full stop) is no title."""
+    """"Which film …" wants the title in quotation marks, whole, not a capitalised word of it, also
+    with a full stop inside the closing mark; a quotation of speech (not in title case) is no title."""
     asked = Question.parse("Which film got a standing ovation at Cannes?")
     said = ("“We are so proud,” said Anya Taylor-Joy after \"Furiosa: A Mad Max Saga\" got a standing "
             "ovation at Cannes.")
     spans = candidates(said, asked.qtype, frozenset(asked.weights), asked.focus, predicate=asked.predicate)
     assert max(spans, key=lambda s: s.score).text == "Furiosa: A Mad Max Saga"
     assert "We are so proud" not in {s.text for s in spans} and "Furiosa" not in {s.text for s in spans}
+    sitcom = Question.parse("Which sitcom made Cindy Williams famous?")
+    famous = "Cindy Williams became famous as Shirley Feeney in “Laverne & Shirley.”"
+    spans = candidates(famous, sitcom.qtype, frozenset(sitcom.weights), sitcom.focus,
+                       predicate=sitcom.predicate)
+    assert max(spans, key=lambda s: s.score).text == "Laverne & Shirley"
     # only works are asked for by title: "which actor" still wants a name
     actor = Question.parse("Which actor got a standing ovation at Cannes?")
     spans = candidates(said, actor.qtype, frozenset(actor.weights), actor.focus, predicate=actor.predicate)
