@@ -154,7 +154,6 @@ def quotes_for(sentences: Sequence[str], group: str) -> tuple[str, list[str]] | 
     `group`, with that description: "What did the Foreign Office say?" is answered by "Foreign Office
     spokesperson Tahir Andrabi", "What did the Taliban say?" by "Taliban spokesman Zabihullah
     Mujahid". None when no quoted speaker's title names the group."""
-
     words = re.compile(rf"\b{re.escape(group)}\b", re.IGNORECASE)
     titles: dict[str, str | None] = {}  # each speaker described once, however often quoted
     found: dict[str, tuple[str, list[str]]] = {}

@@ -128,7 +128,7 @@ class Question:
 
     def covers(self, sentence: str) -> float:
         """The weighted share of the question's words in `sentence`."""
-        return _coverage(self.weights, set(tokenize(sentence)))
+        return _coverage(self.weights, token_set(sentence))
 
 
 # a cause or a purpose in so many words ("which led to the failure of talks"); not "after" or "since",

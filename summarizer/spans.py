@@ -17,7 +17,7 @@ from typing import NamedTuple
 from summarizer.places import PLACE_CHECKS, PLACE_EXCLUDES, is_country, is_us_state
 from summarizer.questions import DURATION, QType, mentions, root
 from summarizer.quotes import CUE_WORDS
-from summarizer.retrieval import STOPWORDS, stem, tokenize
+from summarizer.retrieval import STOPWORDS, stem, token_set, tokenize
 
 
 class Span(NamedTuple):
@@ -330,8 +330,8 @@ def _counted_noun(after: str, focus: str, q_tokens: AbstractSet[str]) -> str:
     phrase: list[str] = []
     for word in words:
         bare = word.strip(".,;:")
-        toks = tokenize(bare)
-        if not toks or not set(toks) <= q_tokens:
+        toks = token_set(bare)
+        if not toks or not toks <= q_tokens:
             break
         phrase.append(bare)
         if bare != word:  # punctuation closes the phrase
@@ -375,15 +375,14 @@ _SCALES = {"hundred": 100, "thousand": 10**3, "million": 10**6, "billion": 10**9
 def _count_key(words: list[str]) -> str | None:
     """The value of a leading number, spelled in digits or words, and the stemmed words after it."""
     total, current, used = 0.0, 0.0, 0
-    for word in words:
-        bare = word.replace(",", "")
-        if re.fullmatch(r"\d+(?:\.\d+)?", bare):
-            current += float(bare)
-        elif bare in _SMALL:
-            current += _SMALL[bare]
-        elif bare in _SCALES and used:
-            current *= _SCALES[bare]
-            if _SCALES[bare] >= 1000:
+    for word in words:  # `span_key` has taken out the commas
+        if re.fullmatch(r"\d+(?:\.\d+)?", word):
+            current += float(word)
+        elif word in _SMALL:
+            current += _SMALL[word]
+        elif word in _SCALES and used:
+            current *= _SCALES[word]
+            if _SCALES[word] >= 1000:
                 total, current = total + current, 0.0
         else:
             break

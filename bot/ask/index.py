@@ -132,12 +132,12 @@ class AskIndex:
         with self.engine.begin() as conn:
             value = conn.execute(select(StateRow.value).where(StateRow.name == _STATE)).scalar_one_or_none()
             recorded = dict(value or {})
-            model = recorded.get("model")
+            model, fmt = recorded.get("model"), recorded.get("format", 1)
             stale = []
             if self.model and model is not None and model != self.model:
                 stale.append(f"embedding model {model}")
-            if recorded and recorded.get("format", 1) != _FORMAT:
-                stale.append(f"passage format {recorded.get('format', 1)}")
+            if recorded and fmt != _FORMAT:
+                stale.append(f"passage format {fmt}")
             dropped = 0
             if stale:
                 dropped = int(conn.execute(select(func.count()).select_from(ARTICLES)).scalar_one())
