@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 
 from summarizer.attributed import description_answer, named_in, quote_answer, tally
 from summarizer.citations import citation, more_support
-from summarizer.descriptions import asked_acronym, asked_person, expand
+from summarizer.descriptions import asked_acronym, asked_of, asked_person, expand
 from summarizer.evidence import (
     EVIDENCE_BIAS,
     EVIDENCE_WEIGHTS,
@@ -287,7 +287,8 @@ def build_answer(question: str, hits: Sequence[Hit], options: AnswerOptions | No
                   else description_answer(person, ranked) if person
                   else description_answer(acronym, ranked, expand, len(ranked)) if acronym else None)
     named = speaker if speaker and speaker[:1].isupper() else person or acronym
-    unnamed = bool(named and not any(named_in(ev, named) for ev in ranked))
+    anchors = (named,) if named else asked_of(question)
+    unnamed = any(not any(named_in(ev, name) for ev in ranked) for name in anchors)
     if not ranked or unnamed or (attributed is None and confidence < options.threshold):
         return Grounded(question, qtype, False, REFUSAL, (), (), tuple(ranked), confidence=confidence)
     if attributed is not None:

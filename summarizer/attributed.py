@@ -16,19 +16,19 @@ from summarizer.evidence import Evidence, Question
 from summarizer.questions import mentions, question_entities, root
 from summarizer.quote_merge import speaker_aliases
 from summarizer.quotes import extract_quotes
-from summarizer.retrieval import tokenize
+from summarizer.retrieval import token_set, tokenize
 from summarizer.spans import span_key
 
 QUOTE_TIE = 0.9  # quoting passages within this share of the best evidence score count as equal
 
 
 def named_in(ev: Evidence, name: str) -> bool:
-    """The passage names `name` (its last word; an acronym only as a word of its own: "UN" is not
-    in "under")."""
+    """The passage names `name` (its last word, as a word of its own: "UN" is not in "under", nor
+    "India" in "Indian"; an acronym in capitals: "US" is not "us")."""
     last, window = name.split()[-1], ev.hit.passage.window
     if last.isupper():
         return re.search(rf"\b{re.escape(last)}s?\b", window) is not None
-    return last.lower() in window.lower()
+    return set(tokenize(last)) <= token_set(window)
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,11 @@ _APPOSITION = re.compile(r",\s+((?:the|a|an)\s+[^,.;:()“”\"]{3,80}?)(?:,|\.|
 _MAX_WORDS = 6
 _WHAT_IS = re.compile(r"^\s*(?i:what\s+(?:is|are|was|were|does|do|'s|’s))\s+(?i:the\s+)?"
                       r"([A-Z][A-Z0-9&]{1,9}s?)(?:\s+(?i:stand\s+for))?\s*\?*\s*$")
+# "Who is the prime minister of India?", "What is the GDP of Pakistan?": a role or attribute of a name
+_CAPITALISED = r"[A-Z][\w.’'-]*(?:\s+[A-Z][\w.’'-]*)*"
+_OF_NAME = re.compile(r"^\s*(?i:who|what)\s+(?i:is|are|was|were|'s|’s)\s+(?:(?i:the)\s+)?"
+                      r"(?P<head>[\w\s.’'-]+?)"
+                      rf"\s+(?i:of|in|for)\s+(?:(?i:the)\s+)?(?P<name>{_CAPITALISED})\s*\?*\s*$")
 # lowercase words that may stand inside a spelled-out name ("Organisation of the Petroleum ...")
 _NAME_LINKS = frozenset({"of", "for", "and", "the", "on", "in", "de", "e", "al", "du", "des", "la"})
 
@@ -76,6 +81,16 @@ def asked_acronym(question: str) -> str | None:
     """The acronym a 'what is (the) X?' or 'what does X stand for?' question asks about ("TTP")."""
     m = _WHAT_IS.match(question)
     return m.group(1).removesuffix("s") if m else None
+
+
+def asked_of(question: str) -> tuple[str, ...]:
+    """The names a "who / what is the X of Y?" question hangs on: Y, and X when it is a name too
+    ("GDP"). Coverage that never names one of them cannot answer ("the prime minister of India"
+    from coverage that never mentions India), however close the rest of it comes."""
+    m = _OF_NAME.match(question)
+    if m is None:
+        return ()
+    return (*re.findall(_CAPITALISED, m.group("head")), m.group("name"))
 
 
 def _spelled(words: list[str], acronym: str) -> str | None:

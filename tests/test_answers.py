@@ -15,7 +15,7 @@ from summarizer.answers import (
     build_answer,
     signals,
 )
-from summarizer.descriptions import asked_acronym, asked_person, describe, expand
+from summarizer.descriptions import asked_acronym, asked_of, asked_person, describe, expand
 from summarizer.passages import Passage, make_passages, passage_vectors
 from summarizer.retrieval import Hit, MemoryIndex, rrf
 
@@ -296,6 +296,26 @@ def test_what_is_an_acronym_answers_with_the_name_the_coverage_spells_out() -> N
     assert [c.article_id for c in g.citations] == ["c", "a"]  # passages that name it, the spelling first
     # coverage that never names it cannot say what it is ("UN" is not in "under")
     assert not build_answer("What is the UN?", hits, AnswerOptions(threshold=-1.0)).answered
+
+
+def test_a_role_or_attribute_of_a_name_the_coverage_never_names_is_refused() -> None:
+    assert asked_of("Who is the prime minister of India?") == ("India",)
+    assert asked_of("What is the GDP of Pakistan?") == ("GDP", "Pakistan")
+    assert asked_of("Who is the vice chairman of the Central Committee?") == ("Central Committee",)
+    assert asked_of("What is the name of the storm?") == ()  # no name to hang on
+    assert asked_of("Who is Tahir Andrabi?") == ()  # asked_person's
+
+    def hit(article: str, text: str) -> Hit:
+        p = Passage(id=f"{article}#0", article_id=article, index=0, sentences=(text,), outlet=article)
+        return Hit(passage=p, score=1.0, lexical=3.0, dense=0.8)
+
+    hits = [hit("a", "Asif stressed that the KP chief minister should play his role in national matters."),
+            hit("b", "Pakistan accuses the TTP of receiving Indian support, the prime minister said.")]
+    always = AnswerOptions(threshold=-1.0)
+    # "Indian" is not "India", and Pakistan's GDP is never given: whatever the rest matches, refused
+    assert not build_answer("Who is the prime minister of India?", hits, always).answered
+    assert not build_answer("What is the GDP of Pakistan?", hits, always).answered
+    assert build_answer("Who is the prime minister of Pakistan?", hits, always).answered
 
 
 def test_a_why_question_takes_the_sentence_that_gives_a_cause() -> None:
