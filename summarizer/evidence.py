@@ -88,11 +88,13 @@ def _coverage(weights: Mapping[str, float], tokens: AbstractSet[str]) -> float:
 
 
 _QUOTE_VERBS = frozenset({"say", "said", "tell", "told", "write", "wrote", "describe", "react", "respond"})
-# words that frame a question rather than name what it asks about ("what is probably true about X")
+# words that frame a question rather than name what it asks about ("what is probably true about X",
+# "the *next* election": when, not what)
 _FRAME = frozenset({
     "probably", "likely", "true", "false", "story", "article", "text", "author", "end", "beginning",
     "mention", "mentioned", "happen", "happened", "following", "reason", "think", "thing", "thinks",
-    "thought", "feel", "felt", "believe", "believed", "long", "still", "supposed", "kind"})
+    "thought", "feel", "felt", "believe", "believed", "long", "still", "supposed", "kind", "next", "last",
+    "upcoming", "latest"})
 
 
 def predicate_words(question: str, weights: Mapping[str, float] | None = None) -> list[str]:

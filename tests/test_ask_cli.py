@@ -69,11 +69,16 @@ def test_single_question_text_and_json(sqlite_url: str, capsys: pytest.CaptureFi
     assert single["answered"] is False and single["id"] is None and single["citations"] == []
 
 
-def test_unasked_attribute_of_a_covered_entity_is_refused(sqlite_url: str,
-                                                          capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["ask", "What is the population of Kabul?", "--from", str(SEEDS), "--db", sqlite_url,
+def test_what_the_seeds_do_not_cover_is_refused(tmp_path: Path, sqlite_url: str,
+                                                capsys: pytest.CaptureFixture[str]) -> None:
+    # each names what the seeds name (Kabul, Pakistan, the prime minister), none is answered by them
+    asked = ["What is the population of Kabul?", "When is the next election in Pakistan?",
+             "Who is the prime minister of India?", "What is the GDP of Pakistan?"]
+    questions = tmp_path / "q.txt"
+    questions.write_text("\n".join(asked), encoding="utf-8")
+    assert main(["ask", "--questions", str(questions), "--from", str(SEEDS), "--db", sqlite_url,
                  "--format", "json", "--no-progress"]) == 0
-    assert json.loads(capsys.readouterr().out)["answered"] is False
+    assert {r["question"]: r["answered"] for r in _lines(capsys)} == dict.fromkeys(asked, False)
 
 
 def test_usage_errors(tmp_path: Path, sqlite_url: str, capsys: pytest.CaptureFixture[str]) -> None:

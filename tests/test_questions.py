@@ -48,6 +48,8 @@ def test_predicate_words_skip_names_types_and_framing() -> None:
     assert predicate_words("Which country mediated the talks between Pakistan and Afghanistan?") == [
         "mediated", "talk"]
     assert predicate_words("What is probably true about Kim Jong Un?") == []
+    # "next" / "last" place the event in time; the event itself is what the coverage must mention
+    assert predicate_words("When is the next election in Pakistan?") == ["election"]
     assert root("mediated") == root("mediation") and root("negotiate") == root("negotiations")
 
 
