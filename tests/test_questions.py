@@ -86,6 +86,16 @@ def test_one_date_in_any_spelling_is_one_span() -> None:
     assert span_key("the Red Cross") == "the red cross"
 
 
+def test_a_range_of_days_is_one_date() -> None:
+    """"From October 25-30" answers "when" whole, and pools its votes with its first day."""
+    q = set(tokenize("When were the Istanbul talks held?"))
+    said = "The meetings were held in Istanbul from October 25-30, the ministry said."
+    assert [c.text for c in candidates(said, "when", q)][:1] == ["October 25-30"]
+    assert [c.text for c in candidates("Talks in Doha on 18–19 October 2025 ended.", "when", q)][:1] == [
+        "18–19 October 2025"]
+    assert span_key("October 25-30") == span_key("25 to 30 October") == span_key("October 25") == "10-25"
+
+
 def test_one_count_in_any_spelling_is_one_answer() -> None:
     """Votes and versions compare a count's value and noun: "four astronauts" is "4 astronauts"."""
     assert span_key("four astronauts") == span_key("4 astronauts") == "4 astronaut"
