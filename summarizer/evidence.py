@@ -93,7 +93,7 @@ _QUOTE_VERBS = frozenset({"say", "said", "tell", "told", "write", "wrote", "desc
 _FRAME = frozenset({
     "probably", "likely", "true", "false", "story", "article", "text", "author", "end", "beginning",
     "mention", "mentioned", "happen", "happened", "following", "reason", "think", "thing", "thinks",
-    "thought", "feel", "felt", "believe", "believed", "long", "still", "supposed", "kind", "next", "last",
+    "thought", "feel", "felt", "believe", "believed", "long", "still", "supposed", "kind", "next",
     "upcoming", "latest"})
 
 
