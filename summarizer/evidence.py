@@ -87,7 +87,10 @@ def _coverage(weights: Mapping[str, float], tokens: AbstractSet[str]) -> float:
     return sum(w for t, w in weights.items() if t in tokens) / total if total else 0.0
 
 
-_QUOTE_VERBS = frozenset({"say", "said", "tell", "told", "write", "wrote", "describe", "react", "respond"})
+_QUOTE_VERBS = frozenset({"say", "said", "tell", "told", "write", "wrote"})
+# verbs of a quote question ("how did X respond") that are what a question asks about elsewhere ("when will
+# Pakistan respond?")
+_REACTION_VERBS = frozenset({"describe", "react", "respond"})
 # words that frame a question rather than name what it asks about ("what is probably true about X",
 # "the *next* election": when, not what)
 _FRAME = frozenset({
@@ -102,6 +105,8 @@ def predicate_words(question: str, weights: Mapping[str, float] | None = None) -
     *country*") or question framing: what the evidence must talk about."""
     weights = weights if weights is not None else question_weights(question)
     skip = _QUOTE_VERBS | _FRAME | {question_focus(question) or ""}
+    if question_type(question) == "quote":
+        skip |= _REACTION_VERBS
     return [t for t, w in weights.items() if w == 1.0 and t not in skip]
 
 

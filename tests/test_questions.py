@@ -50,6 +50,9 @@ def test_predicate_words_skip_names_types_and_framing() -> None:
     assert predicate_words("What is probably true about Kim Jong Un?") == []
     # "next" / "last" place the event in time; the event itself is what the coverage must mention
     assert predicate_words("When is the next election in Pakistan?") == ["election"]
+    # a quote question's verb only says it asks for words; elsewhere it is what is asked about
+    assert predicate_words("How did Pakistan respond?") == []
+    assert predicate_words("When will Pakistan respond?") == ["respond"]
     assert root("mediated") == root("mediation") and root("negotiate") == root("negotiations")
 
 
