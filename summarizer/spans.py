@@ -109,7 +109,10 @@ def candidates(sentence: str, qtype: QType, q_tokens: AbstractSet[str], focus: s
         toks = tokenize(text)
         if not toks or all(t in q_tokens for t in toks):
             continue
-        dist = min((abs(start - p) for p in positions), default=200)
+        near = min(positions, key=lambda p: abs(start - p), default=None)
+        dist = abs(start - near) if near is not None else 200
+        if near is not None and _CLAUSE_BREAK.search(sentence, min(start, near), max(start, near)):
+            dist += 80  # the other clause tells of something else ("..., and that both sides would meet on")
         score = 1.0 / (1.0 + dist / 40.0)
         if kind == "title":
             score += 0.5  # "which film": named as a work is named
@@ -295,6 +298,7 @@ def same_slot(best: str, other: str, qtype: QType, focus: str | None) -> bool:
     return _is_percent(best) == _is_percent(other)
 
 
+_CLAUSE_BREAK = re.compile(r";|,\s+(?:and|but|while|whereas|although)\b|\band that\b")
 _CLAUSE_START = re.compile(r"[,;:()“”\"]")
 _SCHEDULED = re.compile(rf"{_FUTURE.pattern}|\bwould\b", re.IGNORECASE)  # "said talks would take place"
 

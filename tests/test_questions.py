@@ -89,6 +89,15 @@ def test_one_date_in_any_spelling_is_one_span() -> None:
     assert span_key("the Red Cross") == "the red cross"
 
 
+def test_an_answer_in_another_clause_stands_further_off() -> None:
+    """Closeness counts across a clause break (", and", ";") as farther: the other clause tells of
+    something else."""
+    q = Question.parse("When was the truce signed?")
+    said = "On October 19 the truce was signed, and October 25 saw talks begin."
+    found = candidates(said, q.qtype, frozenset(q.weights), q.focus, q.owner, q.past, q.predicate)
+    assert [c.text for c in found] == ["October 19", "October 25"] and found[0].score > found[1].score
+
+
 def test_a_range_of_days_is_one_date() -> None:
     """"From October 25-30" answers "when" whole, and pools its votes with its first day."""
     q = set(tokenize("When were the Istanbul talks held?"))
