@@ -38,7 +38,8 @@ from summarizer.overview import asks_overview, lede, story_leads
 from summarizer.passages import Passage
 from summarizer.questions import QType, question_speaker
 from summarizer.retrieval import Hit, naive, newest
-from summarizer.spans import same_slot, scheduled, span_key
+from summarizer.spans import same_slot, scheduled
+from summarizer.spellings import span_key
 from summarizer.types import Answer, Citation
 
 REFUSAL = "I couldn't find that in the coverage."

@@ -17,7 +17,7 @@ from summarizer.questions import mentions, question_entities, root
 from summarizer.quote_merge import speaker_aliases
 from summarizer.quotes import extract_quotes
 from summarizer.retrieval import token_set, tokenize
-from summarizer.spans import span_key
+from summarizer.spellings import span_key
 
 QUOTE_TIE = 0.9  # quoting passages within this share of the best evidence score count as equal
 

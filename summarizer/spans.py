@@ -2,9 +2,9 @@
 
 Pure text rules for news English: the question's type (`summarizer.questions`) decides what span to
 look for (dates, numbers, capitalised names, places, quoted titles); candidates are scored by closeness
-to the question's words in the evidence sentence. Two spans are compared for the same slot and the same
-answer (a date in any spelling). Quote questions ("what did X say") are answered in
-`summarizer.attributed`.
+to the question's words in the evidence sentence. Two spans are compared for the same slot here and for
+the same answer in `summarizer.spellings` (a date or count in any spelling). Quote questions ("what did
+X say") are answered in `summarizer.attributed`.
 """
 
 from __future__ import annotations
@@ -17,7 +17,8 @@ from typing import NamedTuple
 from summarizer.places import PLACE_CHECKS, PLACE_EXCLUDES, is_country, is_us_state
 from summarizer.questions import DURATION, QType, mentions, root
 from summarizer.quotes import CUE_WORDS
-from summarizer.retrieval import STOPWORDS, stem, token_set, tokenize
+from summarizer.retrieval import STOPWORDS, token_set, tokenize
+from summarizer.spellings import MONTH, TO_DAY, full_date
 
 
 class Span(NamedTuple):
@@ -29,16 +30,13 @@ class Span(NamedTuple):
     sentence: str
 
 
-_MONTH = (r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|"
-          r"Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?")
 _DAY = r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
 _YEAR = r"(?:1[89]|20)\d{2}"
-_TO_DAY = r"(?:\s*[-–]\s*|\s+to\s+)\d{1,2}(?:st|nd|rd|th)?"  # the end of a range of days ("October 25-30")
 _DATE = re.compile(
-    rf"\b(?:{_DAY},?\s+)?{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?(?:{_TO_DAY})?(?:,?\s+\d{{4}})?\b"
-    rf"|\b\d{{1,2}}(?:st|nd|rd|th)?(?:{_TO_DAY})?\s+(?:of\s+)?{_MONTH}(?:,?\s+\d{{4}})?\b"
-    rf"|\b{_MONTH}\s+(?:of\s+)?\d{{4}}\b|\b{_DAY}\b|\b{_YEAR}s?\b")
-_MONTH_ALONE = re.compile(_MONTH)
+    rf"\b(?:{_DAY},?\s+)?{MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?(?:{TO_DAY})?(?:,?\s+\d{{4}})?\b"
+    rf"|\b\d{{1,2}}(?:st|nd|rd|th)?(?:{TO_DAY})?\s+(?:of\s+)?{MONTH}(?:,?\s+\d{{4}})?\b"
+    rf"|\b{MONTH}\s+(?:of\s+)?\d{{4}}\b|\b{_DAY}\b|\b{_YEAR}s?\b")
+_MONTH_ALONE = re.compile(MONTH)
 _NUMWORD = (r"(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|"
             r"sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|"
             r"hundred|a dozen|dozens|hundreds|thousands)")
@@ -109,10 +107,9 @@ def candidates(sentence: str, qtype: QType, q_tokens: AbstractSet[str], focus: s
         toks = tokenize(text)
         if not toks or all(t in q_tokens for t in toks):
             continue
-        near = min(positions, key=lambda p: abs(start - p), default=None)
-        dist = abs(start - near) if near is not None else 200
-        if near is not None and _CLAUSE_BREAK.search(sentence, min(start, near), max(start, near)):
-            dist += 80  # the other clause tells of something else ("..., and that both sides would meet on")
+        # a word across a clause break counts as 80 characters farther off: the other clause tells
+        # of something else ("..., and that both sides would meet again on")
+        dist = min((abs(start - p) + _clause_gap(sentence, start, p) for p in positions), default=200)
         score = 1.0 / (1.0 + dist / 40.0)
         if kind == "title":
             score += 0.5  # "which film": named as a work is named
@@ -120,7 +117,7 @@ def candidates(sentence: str, qtype: QType, q_tokens: AbstractSet[str], focus: s
             score += 0.5
         if qtype == "who":
             score += (0.3 if len(text.split()) >= 2 else 0.0) - (0.5 if kind == "place" else 0.0)
-        if kind == "date" and not _full_date(text):
+        if kind == "date" and not full_date(text):
             score -= 0.3  # a bare weekday or year is relative or vague beside a day of a month
         before = sentence[max(0, start - 40):start]
         if kind == "date" and q_tokens & _FUTURE_Q and _FUTURE.search(before):
@@ -259,11 +256,6 @@ def _region(name: str) -> bool:
     return is_country(name) or is_us_state(name)
 
 
-_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
-_DAY_MONTH = re.compile(rf"\b(\d{{1,2}})(?:st|nd|rd|th)?(?:{_TO_DAY})?\s+(?:of\s+)?({_MONTH})"
-                        rf"|({_MONTH})\s+(\d{{1,2}})(?:st|nd|rd|th)?\b", re.IGNORECASE)
-
-
 _PERCENT_Q = frozenset({"percentage", "percent"})
 _POSSESSIVE = re.compile(r"['’]s\b")
 # a possessed noun doing the asked thing: "Pakistan’s delegation has left"
@@ -276,11 +268,6 @@ def _is_percent(text: str) -> bool:
     return "%" in text or re.search(r"\bper ?cent", text, re.IGNORECASE) is not None
 
 
-def _full_date(text: str) -> bool:
-    """A day of a month ("November 6", "6 Nov 2025"), not a bare weekday or year."""
-    return _DAY_MONTH.search(text) is not None
-
-
 def same_slot(best: str, other: str, qtype: QType, focus: str | None) -> bool:
     """`other` answers what `best` answers, so the two can contradict each other: when `best` counts the
     asked noun ("six days") so does `other`; dates are two days of a month or two bare years
@@ -290,12 +277,16 @@ def same_slot(best: str, other: str, qtype: QType, focus: str | None) -> bool:
     if focus == DURATION and (_SOME_TIME.fullmatch(best) or _SOME_TIME.fullmatch(other)):
         return False  # "several hours" does not contradict "14 hours"
     if qtype == "when":
-        if _full_date(best) or _full_date(other):
-            if not (_full_date(best) and _full_date(other)):
+        if full_date(best) or full_date(other):
+            if not (full_date(best) and full_date(other)):
                 return False
         elif not all(re.fullmatch(_YEAR, x.strip()) for x in (best, other)):
             return False
     return _is_percent(best) == _is_percent(other)
+
+
+def _clause_gap(sentence: str, a: int, b: int) -> int:
+    return 80 if _CLAUSE_BREAK.search(sentence, min(a, b), max(a, b)) else 0
 
 
 _CLAUSE_BREAK = re.compile(r";|,\s+(?:and|but|while|whereas|although)\b|\band that\b")
@@ -352,48 +343,3 @@ def _counts(text: str, focus: str) -> bool:
     """`text` ends with the counted noun: "six days" counts `DURATION` (any unit of time) and "day"."""
     last = tokenize(text)[-1:]
     return last == [focus] or (focus == DURATION and bool(last) and last[0] in _TIME_UNITS)
-
-
-def span_key(text: str) -> str:
-    """What two spans must share to be the same answer: a date's month and day ("November 06",
-    "6 November 2025" and "Nov. 6" are one date), a count's value and noun ("four astronauts" and
-    "4 astronauts", "$12.6 million" and "$12,600,000"), otherwise the lowercased words."""
-    m = _DAY_MONTH.search(text)
-    if m is not None:
-        day, month = (m.group(1), m.group(2)) if m.group(1) else (m.group(4), m.group(3))
-        return f"{_MONTHS.index(month[:3].lower()) + 1:02d}-{int(day):02d}"
-    plain = _THOUSANDS.sub("", _PERCENT.sub(" percent ", text.lower()))  # "12,600,000": one number
-    words = re.sub(r"[^\w.]+|(?<!\d)\.|\.(?!\d)", " ", plain).split()
-    return _count_key(words) or " ".join(words)
-
-
-_PERCENT = re.compile(r"%|\bper cent\b")
-_THOUSANDS = re.compile(r"(?<=\d),(?=\d{3})")
-_SMALL = {w: n for n, w in enumerate((
-    "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve",
-    "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen"))}
-_SMALL |= {w: 10 * (n + 2) for n, w in enumerate((
-    "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"))} | {"dozen": 12}
-_SCALES = {"hundred": 100, "thousand": 10**3, "million": 10**6, "billion": 10**9, "trillion": 10**12}
-
-
-def _count_key(words: list[str]) -> str | None:
-    """The value of a leading number, spelled in digits or words, and the stemmed words after it."""
-    total, current, used = 0.0, 0.0, 0
-    for word in words:  # `span_key` has taken out the commas
-        if re.fullmatch(r"\d+(?:\.\d+)?", word):
-            current += float(word)
-        elif word in _SMALL:
-            current += _SMALL[word]
-        elif word in _SCALES and used:
-            current *= _SCALES[word]
-            if _SCALES[word] >= 1000:
-                total, current = total + current, 0.0
-        else:
-            break
-        used += 1
-    if not used:
-        return None
-    value = total + current
-    number = str(int(value)) if value == int(value) else f"{value:.6g}"
-    return " ".join([number, *(stem(w) for w in words[used:])])

@@ -17,7 +17,8 @@ from summarizer.questions import (
 )
 from summarizer.retrieval import tokenize
 from summarizer.sentences import split_sentences
-from summarizer.spans import candidates, same_slot, span_key
+from summarizer.spans import candidates, same_slot
+from summarizer.spellings import span_key
 
 
 def test_question_types() -> None:

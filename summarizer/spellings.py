@@ -1,0 +1,66 @@
+"""One answer in any spelling, for /ask's votes and versions: "November 06", "6 November 2025" and
+"Nov. 6" are one date; "four astronauts" and "4 astronauts", "$12.6 million" and "$12,600,000" one count.
+"""
+
+from __future__ import annotations
+
+import re
+
+from summarizer.retrieval import stem
+
+MONTH = (r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|"
+         r"Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?")
+TO_DAY = r"(?:\s*[-–]\s*|\s+to\s+)\d{1,2}(?:st|nd|rd|th)?"  # the end of a range of days ("October 25-30")
+_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+_DAY_MONTH = re.compile(rf"\b(\d{{1,2}})(?:st|nd|rd|th)?(?:{TO_DAY})?\s+(?:of\s+)?({MONTH})"
+                        rf"|({MONTH})\s+(\d{{1,2}})(?:st|nd|rd|th)?\b", re.IGNORECASE)
+
+
+def full_date(text: str) -> bool:
+    """A day of a month ("November 6", "6 Nov 2025"), not a bare weekday or year."""
+    return _DAY_MONTH.search(text) is not None
+
+
+def span_key(text: str) -> str:
+    """What two spans must share to be the same answer: a date's month and day ("November 06",
+    "6 November 2025" and "Nov. 6" are one date), a count's value and noun ("four astronauts" and
+    "4 astronauts", "$12.6 million" and "$12,600,000"), otherwise the lowercased words."""
+    m = _DAY_MONTH.search(text)
+    if m is not None:
+        day, month = (m.group(1), m.group(2)) if m.group(1) else (m.group(4), m.group(3))
+        return f"{_MONTHS.index(month[:3].lower()) + 1:02d}-{int(day):02d}"
+    plain = _THOUSANDS.sub("", _PERCENT.sub(" percent ", text.lower()))  # "12,600,000": one number
+    words = re.sub(r"[^\w.]+|(?<!\d)\.|\.(?!\d)", " ", plain).split()
+    return _count_key(words) or " ".join(words)
+
+
+_PERCENT = re.compile(r"%|\bper cent\b")
+_THOUSANDS = re.compile(r"(?<=\d),(?=\d{3})")
+_SMALL = {w: n for n, w in enumerate((
+    "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve",
+    "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen"))}
+_SMALL |= {w: 10 * (n + 2) for n, w in enumerate((
+    "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"))} | {"dozen": 12}
+_SCALES = {"hundred": 100, "thousand": 10**3, "million": 10**6, "billion": 10**9, "trillion": 10**12}
+
+
+def _count_key(words: list[str]) -> str | None:
+    """The value of a leading number, spelled in digits or words, and the stemmed words after it."""
+    total, current, used = 0.0, 0.0, 0
+    for word in words:  # `span_key` has taken out the commas
+        if re.fullmatch(r"\d+(?:\.\d+)?", word):
+            current += float(word)
+        elif word in _SMALL:
+            current += _SMALL[word]
+        elif word in _SCALES and used:
+            current *= _SCALES[word]
+            if _SCALES[word] >= 1000:
+                total, current = total + current, 0.0
+        else:
+            break
+        used += 1
+    if not used:
+        return None
+    value = total + current
+    number = str(int(value)) if value == int(value) else f"{value:.6g}"
+    return " ".join([number, *(stem(w) for w in words[used:])])
