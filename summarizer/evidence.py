@@ -19,6 +19,7 @@ from types import MappingProxyType
 
 from summarizer.questions import (
     QType,
+    asked_action,
     asks_owner,
     asks_past,
     asks_why,
@@ -124,6 +125,7 @@ class Question:
     owner: bool
     why: bool = False
     past: bool = False
+    action: str | None = None
 
     @classmethod
     def parse(cls, text: str) -> Question:
@@ -131,7 +133,7 @@ class Question:
         return cls(text=text, qtype=question_type(text), weights=MappingProxyType(weights),
                    predicate=frozenset(root(t) for t in predicate_words(text, weights)),
                    focus=question_focus(text), owner=asks_owner(text),
-                   why=asks_why(text), past=asks_past(text))
+                   why=asks_why(text), past=asks_past(text), action=asked_action(text))
 
     def covers(self, sentence: str) -> float:
         """The weighted share of the question's words in `sentence`."""
@@ -150,9 +152,9 @@ def sigmoid(x: float) -> float:
 
 @lru_cache(maxsize=4096)
 def _candidates(sentence: str, qtype: QType, q_tokens: frozenset[str], focus: str | None, owner: bool,
-                past: bool, predicate: frozenset[str]) -> tuple[Span, ...]:
+                past: bool, predicate: frozenset[str], action: str | None) -> tuple[Span, ...]:
     """`candidates`, once per sentence and question: neighbouring passages share their edge sentences."""
-    return tuple(candidates(sentence, qtype, q_tokens, focus, owner, past, predicate))
+    return tuple(candidates(sentence, qtype, q_tokens, focus, owner, past, predicate, action))
 
 
 def assess(question: Question, hit: Hit, latest: datetime | None = None, model: Model = EVIDENCE_WEIGHTS,
@@ -186,7 +188,7 @@ def assess(question: Question, hit: Hit, latest: datetime | None = None, model: 
             best_sentence, best_cov = sent, cov
         if qtype not in ("other", "quote"):
             for span in _candidates(sent, qtype, q_tokens, question.focus, question.owner, question.past,
-                                    question.predicate):
+                                    question.predicate, question.action):
                 spans.append(Span(span.text, span.kind, span.score + 2.0 * cov, sent))
     type_present = bool(spans) or qtype in ("other", "quote")
     spans.sort(key=lambda s: -s.score)

@@ -138,6 +138,22 @@ def asks_past(question: str) -> bool:
     return _PAST_WHEN.search(question) is not None
 
 
+_WHO_DID = re.compile(r"^\W*who\s+(?:(?:is|was|were|are|has|have|had|will|would|did|does|do|been|being)\s+)*"
+                      r"([a-z][a-z-]+)\b", re.IGNORECASE)
+_NOT_ACTION = frozenset({"the", "a", "an", "this", "that", "these", "those", "his", "her", "their", "its",
+                         "not", "also", "still", "now", "then", "there", "here", "behind", "in", "on", "at",
+                         "for"})
+
+
+def asked_action(question: str) -> str | None:
+    """The root of the verb a "who" question asks the doer of ("Who *confirmed* that the delegation
+    left?": confirmed, not left); None when no verb follows ("Who is the minister?")."""
+    m = _WHO_DID.search(re.split(r"(?<=[.!])\s+(?=[A-Z])", question.strip())[-1])
+    if m is None or m.group(1).lower() in _NOT_ACTION or m.group(1)[0].isupper():
+        return None
+    return root(m.group(1).lower())
+
+
 def asks_owner(question: str) -> bool:
     """The question asks for an owner ("whose", "which country's lawmakers"): a possessive answers it."""
     return _OWNER_Q.search(question) is not None

@@ -74,13 +74,14 @@ _FUTURE = re.compile(r"\b(?:will|shall|scheduled|expected|due|upcoming|next|set 
 
 
 def candidates(sentence: str, qtype: QType, q_tokens: AbstractSet[str], focus: str | None = None,
-               owner: bool = False, past: bool = False, predicate: AbstractSet[str] = frozenset()
-               ) -> list[Span]:
+               owner: bool = False, past: bool = False, predicate: AbstractSet[str] = frozenset(),
+               action: str | None = None) -> list[Span]:
     """Typed candidate spans of `sentence` not already in the question, scored by closeness to it:
     to the question's `predicate` words (their roots) when the sentence has one, since the answer sits
     by what is asked about ("*mediated* by Qatar") while the names may stand anywhere in the sentence,
     otherwise to any of its words; a number followed by the counted noun ("14 people" for "how many
-    people") scores higher. `owner`, `past`: the question `asks_owner`, `asks_past`."""
+    people") scores higher. `owner`, `past`, `action`: the question `asks_owner`, `asks_past`, its
+    `asked_action`."""
     if qtype == "when":
         found = [(m.start(), m.group(), "date") for m in _DATE.finditer(sentence)]
     elif qtype == "how_many":
@@ -139,7 +140,7 @@ def candidates(sentence: str, qtype: QType, q_tokens: AbstractSet[str], focus: s
             score -= 0.3  # a capitalised sentence opener is often an ordinary word
         # (a "whose" question asks for the owner itself)
         subject = _SUBJECT.match(sentence, start + len(text)) if qtype == "who" and not owner else None
-        if subject is not None and mentions(subject.group("verb"), q_roots):
+        if subject is not None and mentions(subject.group("verb"), {action} if action else q_roots):
             text = sentence[start:subject.end("noun")]  # "who left for Istanbul": "Pakistan’s delegation"
             score += 0.5
         elif kind in ("name", "place") and not owner and _POSSESSIVE.match(sentence, start + len(text)):

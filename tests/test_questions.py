@@ -8,6 +8,7 @@ from summarizer.overview import asks_overview
 from summarizer.places import is_country, is_us_state
 from summarizer.questions import (
     DURATION,
+    asked_action,
     asks_owner,
     asks_past,
     question_focus,
@@ -265,6 +266,13 @@ def test_who_did_it_can_be_a_possessed_noun() -> None:
     # "whose delegation left": the owner
     whose = {s.text: s.score for s in candidates(sent, "who", {"delegation", "left", "istanbul"}, owner=True)}
     assert max(whose, key=lambda t: whose[t]) == "Pakistan"
+    # "who confirmed that the delegation left": the doer of the question's own verb, not of its clause's
+    asked = "Who confirmed that the delegation left for Istanbul?"
+    assert asked_action(asked) == root("confirmed") and asked_action("Who is the minister?") is None
+    assert asked_action("Which star, who performed at the Super Bowl, won?") is None  # a relative clause
+    q = Question.parse(asked)
+    found = candidates(sent, q.qtype, frozenset(q.weights), q.focus, q.owner, q.past, q.predicate, q.action)
+    assert "Pakistan’s delegation" not in [s.text for s in found]
 
 
 def test_a_count_is_not_a_day_of_a_month_and_keeps_its_noun() -> None:
