@@ -251,6 +251,13 @@ def _typed(ranked: Sequence[Evidence], asked: Question, options: AnswerOptions
     return _differ(best, other), [*support, other], True
 
 
+def _states(ev: Evidence, short: str) -> bool:
+    """The passage states the short answer: as one of its spans in any spelling ("6 November 2025"
+    for "November 06"), or in so many words."""
+    key = span_key(short)
+    return any(span_key(sp.text) == key for sp in ev.spans) or short.lower() in ev.hit.passage.window.lower()
+
+
 def _overview(question: str, hits: Sequence[Hit], options: AnswerOptions) -> Grounded:
     """"What happened?" about a story: the ledes of its latest reports, each citing its lead passage
     (`summarizer.overview`); without a story there is nothing to summarise, and the reply says so."""
@@ -297,7 +304,9 @@ def build_answer(question: str, hits: Sequence[Hit], options: AnswerOptions | No
         known, pool, floor = attributed.sentences, attributed.more_from, attributed.support[0].score
     else:
         short, support, disagreement = _typed(ranked, asked, options)
-        known, pool, floor = (), tuple(ranked), ranked[0].score
+        # further citations show where the answer comes from: passages that state it first
+        pool = tuple(ranked if disagreement else sorted(ranked, key=lambda ev: not _states(ev, short)))
+        known, floor = (), ranked[0].score
     support += more_support(support, pool, options, floor)
     citations = tuple(citation(ev.hit.passage, ev.sentence, options.snippet_window) for ev in support)
     # a cited passage's supporting sentence is the one holding the answer span (or quotation)

@@ -117,3 +117,14 @@ def test_a_percentage_question_wants_a_share() -> None:
     share = _dated("a", "Dawn", 1, "Polls show 10% of Britons believe they could win the fight.")
     count = _dated("b", "AP", 2, "Two polls show Britons believe they could win the fight.")
     assert not build_answer(q, [share, count], AnswerOptions(threshold=-1.0)).disagreement
+
+
+def test_further_citations_are_the_outlets_that_state_the_answer() -> None:
+    q = "Who mediated the talks?"
+    best = _dated("a", "Dawn", 3, "The talks were mediated by Qatar and Turkiye, officials said.")
+    aside = _dated("b", "Reuters", 3, "The talks between Pakistan and Afghanistan were mediated at last.")
+    also = _dated("c", "AP", 1, "Qatar and Turkiye, which mediated the talks, welcomed the truce.")
+    g = build_answer(q, [best, aside, also], AnswerOptions(threshold=-1.0))
+    assert g.short == "Qatar and Turkiye"
+    # AP states the answer; Reuters, though ranked above it, does not: AP is cited next
+    assert [c.article_id for c in g.citations] == ["a", "c", "b"]
