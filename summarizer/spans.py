@@ -136,6 +136,9 @@ def candidates(sentence: str, qtype: QType, q_tokens: AbstractSet[str], focus: s
             said = sentence[start + len(text):].split(maxsplit=1)[:1]
             if said and said[0] in CUE_WORDS and root(said[0]) not in q_roots:
                 score -= 0.3  # "..., Asif said": the sentence's source, not who did the asked thing
+        if kind == "date" and any(0 < start - p <= 100 and _RELATIVE.match(sentence, p)
+                                  and not _CLAUSE_BREAK.search(sentence, p, start) for p in positions):
+            score += 0.3  # "the ceasefire which was agreed in Doha on October 18-19": the ceasefire's date
         if start == 0 and len(text.split()) == 1:
             score -= 0.3  # a capitalised sentence opener is often an ordinary word
         # (a "whose" question asks for the owner itself)
@@ -284,6 +287,10 @@ def same_slot(best: str, other: str, qtype: QType, focus: str | None) -> bool:
         elif not all(re.fullmatch(_YEAR, x.strip()) for x in (best, other)):
             return False
     return _is_percent(best) == _is_percent(other)
+
+
+# a relative clause dating the word before it ("ceasefire which was agreed"; the date follows within it)
+_RELATIVE = re.compile(r"\w+\s+(?:which|that)\s+(?:(?:is|was|were|had|has|have|been)\s+)*\w+ed\b")
 
 
 def _clause_gap(sentence: str, a: int, b: int) -> int:

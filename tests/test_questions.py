@@ -218,6 +218,16 @@ def test_when_prefers_the_event_date_over_the_statement_date() -> None:
     assert soon["Monday"] > past["Monday"]
 
 
+def test_a_relative_clause_dates_the_noun_it_follows() -> None:
+    """"the ceasefire which was agreed ... on October 18-19": that date is the ceasefire's, though
+    another stands nearer the word."""
+    q = Question.parse("When did the ceasefire start?")
+    said = ("The meetings were held from October 25-30 to solidify the ceasefire which was agreed "
+            "by both sides in Doha on October 18-19.")
+    found = candidates(said, q.qtype, frozenset(q.weights), q.focus, q.owner, q.past, q.predicate)
+    assert max(found, key=lambda s: s.score).text == "October 18-19"
+
+
 def test_a_past_question_is_not_answered_with_a_scheduled_date() -> None:
     assert asks_past("When did the ceasefire start?") and asks_past("when was the truce reached?")
     assert not asks_past("When will the talks resume?") and not asks_past("When are the next talks?")
