@@ -49,8 +49,7 @@ def _quoting(ranked: Sequence[Evidence], speaker: str) -> list[tuple[Evidence, s
     any passage quotes X; otherwise, for an organisation or a country ("the Foreign Office", "the
     Taliban"), the words of the person a passage describes as speaking for it (`quotes_for`)."""
     mentioned = [ev for ev in ranked if named_in(ev, speaker)]
-    direct = [(ev, speaker, found) for ev in mentioned
-              if (found := quotes_by(ev.hit.passage.window, speaker))]
+    direct = [(ev, *said) for ev in mentioned if (said := quotes_by(ev.hit.passage.window, speaker))]
     return direct or [(ev, *said) for ev in mentioned
                        if (said := quotes_for(ev.hit.passage.window_sentences, speaker))]
 
@@ -169,14 +168,18 @@ def quotes_for(sentences: Sequence[str], group: str) -> tuple[str, list[str]] | 
     return next(iter(found.values()), None)
 
 
-def quotes_by(text: str, speaker: str | None) -> list[str]:
-    """Direct quotations in `text` attributed to `speaker` (any attributed quote when None), by the
-    shared extractor (`summarizer.quotes`): it handles quotes split by their attribution, speakers
-    named before or after the quote, and pronouns resolved to the last named person."""
-    out = []
+def quotes_by(text: str, speaker: str) -> tuple[str, list[str]] | None:
+    """Direct quotations in `text` attributed to `speaker`, with the speaker's name as the coverage
+    writes it (its fullest form: "Zabihullah Mujahid" for "what did mujahid say"), by the shared
+    extractor (`summarizer.quotes`): it handles quotes split by their attribution, speakers named
+    before or after the quote, and pronouns resolved to the last named person. None when none."""
+    names: list[str] = []
+    out: list[str] = []
     for mention in extract_quotes(text):
-        if mention.speaker is None:
-            continue
-        if speaker is None or _same_speaker(speaker, mention.speaker):
+        if mention.speaker is not None and _same_speaker(speaker, mention.speaker):
+            names.append(clean_name(mention.speaker))
             out.append(mention.text.strip())
-    return out
+    if not out:
+        return None
+    # the fullest name, the question's own when it spells it more fully than this passage does
+    return max([*names, *([speaker] if speaker[:1].isupper() else [])], key=lambda n: len(n.split())), out

@@ -63,12 +63,16 @@ def test_quote_speaker_matching_uses_the_shared_extractor() -> None:
     text = ("“Neither side will undertake any hostile actions,” Taliban spokesman Zabihullah Mujahid said. "
             "The talks resumed in Istanbul on Monday. Foreign Office spokesperson Tahir Andrabi said "
             "Pakistan expected more. “We expect the agreement to hold for a long time,” Andrabi said.")
-    assert quotes_by(text, "Mujahid") == ["Neither side will undertake any hostile actions,"]
-    assert quotes_by(text, "Andrabi") == ["We expect the agreement to hold for a long time,"]
-    assert quotes_by(text, "Erdogan") == []
+    # named as the coverage names them, however the question spells it
+    assert quotes_by(text, "mujahid") == ("Zabihullah Mujahid",
+                                          ["Neither side will undertake any hostile actions,"])
+    assert quotes_by(text, "Andrabi") == ("Tahir Andrabi",
+                                          ["We expect the agreement to hold for a long time,"])
+    assert quotes_by(text, "Erdogan") is None
     # a speaker is found whether or not the question spells the accents the coverage spells
     said = "“The corridor will stay open,” Turkish President Recep Tayyip Erdoğan said."
-    assert quotes_by(said, "Erdogan") == quotes_by(said, "Erdoğan") == ["The corridor will stay open,"]
+    assert quotes_by(said, "Erdogan") == quotes_by(said, "Erdoğan") == (
+        "Turkish President Recep Tayyip Erdoğan", ["The corridor will stay open,"])
     # an organisation speaks through the people the coverage titles with its name (a passage's sentences)
     sentences = [s.text for s in split_sentences(text)]
     assert quotes_for(sentences, "Foreign Office") == ("Foreign Office spokesperson Tahir Andrabi",
