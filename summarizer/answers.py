@@ -290,7 +290,8 @@ def build_answer(question: str, hits: Sequence[Hit], options: AnswerOptions | No
     # article, wherever the passage stands in the ranking: every considered passage is read
     speaker = question_speaker(question) if qtype == "quote" else None
     person = asked_person(question) if qtype == "who" else None
-    acronym = asked_acronym(question) if qtype == "other" else None
+    acronym = (asked_acronym(question, lambda a: any(named_in(ev, a) for ev in ranked))  # "what is ttp"
+               if qtype == "other" else None)
     attributed = (quote_answer(asked, speaker, ranked, options.max_citations) if speaker
                   else description_answer(person, ranked) if person
                   else description_answer(acronym, ranked, expand, len(ranked)) if acronym else None)
