@@ -36,7 +36,7 @@ from summarizer.evidence import (
 )
 from summarizer.overview import asks_overview, lede, story_leads
 from summarizer.passages import Passage
-from summarizer.questions import QType, question_speaker
+from summarizer.questions import QType, question_speaker, truecase
 from summarizer.retrieval import Hit, naive, newest
 from summarizer.spans import same_slot, scheduled
 from summarizer.spellings import span_key
@@ -275,7 +275,9 @@ def build_answer(question: str, hits: Sequence[Hit], options: AnswerOptions | No
     options = options or AnswerOptions()
     if asks_overview(question):
         return _overview(question, hits, options)
-    asked = Question.parse(question)
+    # read as if typed with its capitals ("who is tahir andrabi"); answered as asked
+    text = truecase(question, (h.passage.window for h in hits[: options.consider]))
+    asked = Question.parse(text)
     qtype = asked.qtype
     latest = newest(hits)
     evidence = [assess(asked, h, latest, options.evidence, options.evidence_bias)
@@ -288,15 +290,14 @@ def build_answer(question: str, hits: Sequence[Hit], options: AnswerOptions | No
     # name are the evidence, whatever the overall confidence; coverage that never names X (a
     # capitalised name, an acronym) cannot say any of them. An acronym is spelled out once in an
     # article, wherever the passage stands in the ranking: every considered passage is read
-    speaker = question_speaker(question) if qtype == "quote" else None
-    person = asked_person(question) if qtype == "who" else None
-    acronym = (asked_acronym(question, lambda a: any(named_in(ev, a) for ev in ranked))  # "what is ttp"
-               if qtype == "other" else None)
+    speaker = question_speaker(text) if qtype == "quote" else None
+    person = asked_person(text) if qtype == "who" else None
+    acronym = asked_acronym(text) if qtype == "other" else None
     attributed = (quote_answer(asked, speaker, ranked, options.max_citations) if speaker
                   else description_answer(person, ranked) if person
                   else description_answer(acronym, ranked, expand, len(ranked)) if acronym else None)
     named = speaker if speaker and speaker[:1].isupper() else person or acronym
-    anchors = (named,) if named else asked_of(question)
+    anchors = (named,) if named else asked_of(text)
     unnamed = any(not any(named_in(ev, name) for ev in ranked) for name in anchors)
     if not ranked or unnamed or (attributed is None and confidence < options.threshold):
         return Grounded(question, qtype, False, REFUSAL, (), (), tuple(ranked), confidence=confidence)

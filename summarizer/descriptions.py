@@ -11,7 +11,6 @@ acronym in brackets after it ("Tehreek-e-Taliban Pakistan (TTP)") or, less often
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 
 from summarizer.speakers import TITLES
 
@@ -27,8 +26,6 @@ _CAPITALISED = r"[A-Z][\w.’'-]*(?:\s+[A-Z][\w.’'-]*)*"
 _OF_NAME = re.compile(r"^\s*(?i:who|what)\s+(?i:is|are|was|were|'s|’s)\s+(?:(?i:the)\s+)?"
                       r"(?P<head>[\w\s.’'-]+?)"
                       rf"\s+(?i:of|in|for)\s+(?:(?i:the)\s+)?(?P<name>{_CAPITALISED})\s*\?*\s*$")
-_WHAT_IS_LOWER = re.compile(r"^\s*(?i:what\s+(?:is|are|was|were|does|do|'s|’s))\s+(?i:the\s+)?([a-z]{2,6})"
-                            r"(?:\s+(?i:stand\s+for))?\s*\?*\s*$")
 # lowercase words that may stand inside a spelled-out name ("Organisation of the Petroleum ...")
 _NAME_LINKS = frozenset({"of", "for", "and", "the", "on", "in", "de", "e", "al", "du", "des", "la"})
 
@@ -80,15 +77,10 @@ def describe(sentence: str, name: str) -> str | None:
     return None
 
 
-def asked_acronym(question: str, known: Callable[[str], bool] | None = None) -> str | None:
-    """The acronym a 'what is (the) X?' or 'what does X stand for?' question asks about ("TTP"); typed
-    in lower case ("what is ttp"), when the coverage writes it in capitals (`known`)."""
+def asked_acronym(question: str) -> str | None:
+    """The acronym a 'what is (the) X?' or 'what does X stand for?' question asks about ("TTP")."""
     m = _WHAT_IS.match(question)
-    if m is not None:
-        return m.group(1).removesuffix("s")
-    m = _WHAT_IS_LOWER.match(question)
-    word = m.group(1).upper() if m else None
-    return word if word and known is not None and known(word) else None
+    return m.group(1).removesuffix("s") if m else None
 
 
 def asked_of(question: str) -> tuple[str, ...]:

@@ -9,10 +9,13 @@ asks for an owner ("whose"), and the person a quote question asks about ("what d
 from __future__ import annotations
 
 import re
+from collections import Counter
+from collections.abc import Iterable
 from collections.abc import Set as AbstractSet
 from functools import lru_cache
 from typing import Literal
 
+from summarizer.places import is_country, is_us_state
 from summarizer.retrieval import token_set, tokenize
 
 QType = Literal["who", "when", "where", "how_many", "which", "quote", "other"]
@@ -175,3 +178,33 @@ def question_speaker(question: str) -> str | None:
     # the trailing capitalised run is the name ("Taliban spokesman Zabihullah Mujahid")
     name = " ".join(words[run:] if run < len(words) else words)
     return name or None
+
+
+_WORD = re.compile(r"[^\W\d_][\w’'-]*")
+_SENTENCE_START = re.compile(r"(?:^|[.!?:]\s+|[“\"‘(]\s*)$")
+
+
+def truecase(question: str, texts: Iterable[str]) -> str:
+    """An all-lowercase question ("who is tahir andrabi", as chat users type) with its names written
+    as the coverage writes them ("who is Tahir Andrabi", "what is TTP") and countries and US states
+    capitalised, so the rules that read names by their capitals read it as they read a typed one.
+    A question with any capital is left as it is."""
+    if question != question.lower():
+        return question
+    forms: dict[str, Counter[str]] = {}
+    for text in texts:
+        for m in _WORD.finditer(text):
+            word = m.group()
+            if word[0].isupper() and _SENTENCE_START.search(text, 0, m.start()):
+                continue  # a sentence opener is capitalised whatever it is
+            forms.setdefault(word.lower(), Counter())[word] += 1
+
+    def cased(m: re.Match[str]) -> str:
+        word = m.group()
+        seen = forms.get(word)
+        if seen:
+            form, n = seen.most_common(1)[0]
+            return form if not form.islower() and 2 * n > sum(seen.values()) else word
+        return word.title() if is_country(word) or is_us_state(word) else word
+
+    return _WORD.sub(cased, question)

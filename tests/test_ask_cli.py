@@ -73,7 +73,8 @@ def test_what_the_seeds_do_not_cover_is_refused(tmp_path: Path, sqlite_url: str,
                                                 capsys: pytest.CaptureFixture[str]) -> None:
     # each names what the seeds name (Kabul, Pakistan, the prime minister), none is answered by them
     asked = ["What is the population of Kabul?", "When is the next election in Pakistan?",
-             "Who is the prime minister of India?", "What is the GDP of Pakistan?"]
+             "Who is the prime minister of India?", "What is the GDP of Pakistan?",
+             "who is the prime minister of india"]
     questions = tmp_path / "q.txt"
     questions.write_text("\n".join(asked), encoding="utf-8")
     assert main(["ask", "--questions", str(questions), "--from", str(SEEDS), "--db", sqlite_url,

@@ -15,6 +15,7 @@ from summarizer.questions import (
     question_speaker,
     question_type,
     root,
+    truecase,
 )
 from summarizer.retrieval import tokenize
 from summarizer.sentences import split_sentences
@@ -56,6 +57,16 @@ def test_predicate_words_skip_names_types_and_framing() -> None:
     assert predicate_words("How did Pakistan respond?") == []
     assert predicate_words("When will Pakistan respond?") == ["respond"]
     assert root("mediated") == root("mediation") and root("negotiate") == root("negotiations")
+
+
+def test_a_lowercase_question_is_read_with_the_coverages_capitals() -> None:
+    texts = ["Foreign Office spokesperson Tahir Andrabi said the TTP operates from Afghan soil.",
+             "Talks resumed. Talks between Pakistan and Afghanistan resumed, the minister said."]
+    assert truecase("who is tahir andrabi", texts) == "who is Tahir Andrabi"
+    assert truecase("what is ttp", texts) == "what is TTP"
+    # "talks" opens a sentence capitalised, but the coverage writes it in lower case; a country is a name
+    assert truecase("when did the talks in india resume", texts) == "when did the talks in India resume"
+    assert truecase("Who is tahir andrabi?", texts) == "Who is tahir andrabi?"  # with capitals: as typed
 
 
 def test_quote_speaker_matching_uses_the_shared_extractor() -> None:
