@@ -181,6 +181,7 @@ def question_speaker(question: str) -> str | None:
 
 
 _WORD = re.compile(r"[^\W\d_][\w’'-]*")
+_SENTENCES = re.compile(r"(?<=[.!?])\s+|\n+")
 _SENTENCE_START = re.compile(r"(?:^|[.!?:]\s+|[“\"‘(]\s*)$")
 
 
@@ -193,18 +194,21 @@ def truecase(question: str, texts: Iterable[str]) -> str:
         return question
     forms: dict[str, Counter[str]] = {}
     for text in texts:
-        for m in _WORD.finditer(text):
-            word = m.group()
-            if word[0].isupper() and _SENTENCE_START.search(text, 0, m.start()):
-                continue  # a sentence opener is capitalised whatever it is
-            forms.setdefault(word.lower(), Counter())[word] += 1
+        for sentence in _SENTENCES.split(text):
+            words = _WORD.findall(sentence)
+            if 2 * sum(w[0].isupper() for w in words) > len(words):
+                continue  # a headline in title case capitalises every word
+            for m in _WORD.finditer(sentence):
+                word = m.group()
+                if not (word[0].isupper() and _SENTENCE_START.search(sentence, 0, m.start())):
+                    forms.setdefault(word.lower(), Counter())[word] += 1  # not an opener's capital
 
     def cased(m: re.Match[str]) -> str:
         word = m.group()
         seen = forms.get(word)
-        if seen:
+        if seen:  # a name is written so nearly always
             form, n = seen.most_common(1)[0]
-            return form if not form.islower() and 2 * n > sum(seen.values()) else word
+            return form if not form.islower() and n >= 0.9 * sum(seen.values()) else word
         return word.title() if is_country(word) or is_us_state(word) else word
 
     return _WORD.sub(cased, question)

@@ -67,6 +67,9 @@ def test_a_lowercase_question_is_read_with_the_coverages_capitals() -> None:
     # "talks" opens a sentence capitalised, but the coverage writes it in lower case; a country is a name
     assert truecase("when did the talks in india resume", texts) == "when did the talks in India resume"
     assert truecase("Who is tahir andrabi?", texts) == "Who is tahir andrabi?"  # with capitals: as typed
+    # a headline capitalises every word, and a word is a name only when written so nearly always
+    texts += ["Senate Passes Tax Reform Bill", "The Reform Party said reform would wait."]
+    assert truecase("when did the senate pass tax reform", texts) == "when did the senate pass tax reform"
 
 
 def test_quote_speaker_matching_uses_the_shared_extractor() -> None:
