@@ -141,11 +141,12 @@ def asks_past(question: str) -> bool:
     return _PAST_WHEN.search(question) is not None
 
 
-_WHO_DID = re.compile(r"^\W*who\s+(?:(?:is|was|were|are|has|have|had|will|would|did|does|do|been|being)\s+)*"
+_WHO_DID = re.compile(r"^\W*who\s+(?:(?:is|was|were|are|has|have|had|will|would|did|does|do|be|been|being"
+                      r"|can|could|should|may|might|must|shall)\s+)*"
                       r"([a-z][a-z-]+)\b", re.IGNORECASE)
 _NOT_ACTION = frozenset({"the", "a", "an", "this", "that", "these", "those", "his", "her", "their", "its",
                          "not", "also", "still", "now", "then", "there", "here", "behind", "in", "on", "at",
-                         "for"})
+                         "for", "else"})
 
 
 def asked_action(question: str) -> str | None:

@@ -298,6 +298,7 @@ def test_who_did_it_can_be_a_possessed_noun() -> None:
     asked = "Who confirmed that the delegation left for Istanbul?"
     assert asked_action(asked) == root("confirmed") and asked_action("Who is the minister?") is None
     assert asked_action("Which star, who performed at the Super Bowl, won?") is None  # a relative clause
+    assert asked_action("Who can be seen as the leader?") == root("seen")  # past the auxiliaries
     q = Question.parse(asked)
     found = candidates(sent, q.qtype, frozenset(q.weights), q.focus, q.owner, q.past, q.predicate, q.action)
     assert "Pakistan’s delegation" not in [s.text for s in found]
