@@ -68,6 +68,12 @@ _WEAK_TEXT = ("The A An In On At But And For As After Before When While This Tha
               "Her Their Its If However Meanwhile Also According By From With Mr Mrs Ms Dr Some Many More "
               "Most Other")
 _WEAK_START = frozenset(_WEAK_TEXT.split())
+# what a "which" question may ask for that is never a country or US state: companies and what they make
+_NOT_REGIONS = frozenset({
+    "company", "chain", "platform", "airline", "brand", "restaurant", "retailer", "firm",
+    "carmaker", "automaker", "app", "service", "network", "broadcaster", "bank", "supermarket", "store",
+    "maker", "manufacturer", "startup", "streamer", "product", "ride", "character", "food", "drink",
+    "sport", "game", "newspaper", "magazine", "website", "band", "party", "currency", "language"})
 _FUTURE_Q = frozenset({"next", "upcoming", "future", "coming", "scheduled"})
 _FUTURE = re.compile(r"\b(?:will|shall|scheduled|expected|due|upcoming|next|set to|to be held|is to|"
                      r"are to)\b", re.IGNORECASE)
@@ -118,6 +124,9 @@ def candidates(sentence: str, qtype: QType, q_tokens: AbstractSet[str], focus: s
             score += 0.5
         if qtype == "who":
             score += (0.3 if len(text.split()) >= 2 else 0.0) - (0.5 if kind == "place" else 0.0)
+        elif qtype == "which" and not _NOT_REGIONS.isdisjoint(q_tokens) \
+                and all(map(_region, _members(text))):
+            score -= 0.5  # "which streaming platform": not "the US and Canada" it raises prices in
         if kind == "date" and not full_date(text):
             score -= 0.3  # a bare weekday or year is relative or vague beside a day of a month
         before = sentence[max(0, start - 40):start]

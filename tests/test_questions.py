@@ -276,6 +276,14 @@ def test_where_a_journey_ends_is_a_place() -> None:
     assert max(scores, key=lambda t: scores[t]) == "Istanbul"
 
 
+def test_a_company_or_product_is_never_a_country() -> None:
+    q = Question.parse("Which streaming platform is raising prices after its biggest subscriber jump?")
+    said = ("Netflix announced it will raise prices on most of its subscription tiers in the US and "
+            "Canada after the streaming giant reported 19 million new subscribers.")
+    found = candidates(said, q.qtype, frozenset(q.weights), q.focus, q.owner, q.past, q.predicate)
+    assert max(found, key=lambda s: s.score).text == "Netflix"
+
+
 def test_a_country_is_never_the_city_asked_for() -> None:
     sent = "Militants attacked Pakistan, and strikes hit Kabul."
     q = {"city", "attacked"}
