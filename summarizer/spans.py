@@ -106,6 +106,7 @@ def candidates(sentence: str, qtype: QType, q_tokens: AbstractSet[str], focus: s
                       if _title_case(m.group(1))]
             found = [f for f in found if not any(a <= f[0] < a + len(t) for a, t, _ in titles)] + titles
     q_roots = {root(t) for t in q_tokens}
+    quoted = [m.span(1) for m in _TITLE.finditer(sentence)] if qtype == "who" else []
     words = [(m.start(), m.group()) for m in re.finditer(r"\w+", sentence)]
     positions = ([at for at, word in words if predicate and mentions(word, predicate)]
                  or [at for at, word in words if mentions(word, q_roots)])
@@ -124,6 +125,8 @@ def candidates(sentence: str, qtype: QType, q_tokens: AbstractSet[str], focus: s
             score += 0.5
         if qtype == "who":
             score += (0.3 if len(text.split()) >= 2 else 0.0) - (0.5 if kind == "place" else 0.0)
+            if any(a <= start < b for a, b in quoted):
+                score -= 0.5  # "who will host": not the film “Wicked” she starred in
         elif qtype == "which" and not _NOT_REGIONS.isdisjoint(q_tokens) \
                 and all(map(_region, _members(text))):
             score -= 0.5  # "which streaming platform": not "the US and Canada" it raises prices in

@@ -276,6 +276,13 @@ def test_where_a_journey_ends_is_a_place() -> None:
     assert max(scores, key=lambda t: scores[t]) == "Istanbul"
 
 
+def test_a_person_is_not_a_quoted_title() -> None:
+    q = Question.parse("Which singer is set to host the Tony Awards this year?")
+    said = "Cynthia Erivo, who is up for an Oscar for the film “Wicked,” will host this year's Tony Awards."
+    found = candidates(said, q.qtype, frozenset(q.weights), q.focus, q.owner, q.past, q.predicate)
+    assert max(found, key=lambda s: s.score).text == "Cynthia Erivo"
+
+
 def test_a_company_or_product_is_never_a_country() -> None:
     q = Question.parse("Which streaming platform is raising prices after its biggest subscriber jump?")
     said = ("Netflix announced it will raise prices on most of its subscription tiers in the US and "
