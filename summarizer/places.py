@@ -50,6 +50,22 @@ def _countries() -> frozenset[str]:
     return frozenset(_fold(name) for name in (*names, *_ALIASES))
 
 
+@lru_cache(maxsize=1)
+def _world_regions() -> frozenset[str]:
+    from babel import Locale
+
+    return frozenset(_fold(name) for code, name in Locale("en").territories.items() if code.isdigit())
+
+
+def is_world_region(name: str) -> bool:
+    """`name` is a continent or a region of the world ("Europe", "Southeast Asia", "Latin America")."""
+    return _fold(name) in _world_regions()
+
+
+def _country_or_region(name: str) -> bool:
+    return is_country(name) or is_world_region(name)
+
+
 def is_country(name: str) -> bool:
     """`name` is a country ("Türkiye", "the Netherlands", "U.S.")."""
     return _fold(name) in _countries()
@@ -62,5 +78,6 @@ def is_us_state(name: str) -> bool:
 
 # the place a question's focus word asks for ("which *countries*"), by `summarizer.questions.question_focus`
 PLACE_CHECKS = {"country": is_country, "nation": is_country, "state": is_us_state}
-# a place a focus word rules out: a country is never "which *city*" (nothing tells a city apart)
-PLACE_EXCLUDES = {"city": is_country, "town": is_country, "village": is_country}
+# a place a focus word rules out: a country or a continent is never "which *city*" (nothing tells a
+# city apart)
+PLACE_EXCLUDES = {"city": _country_or_region, "town": _country_or_region, "village": _country_or_region}
