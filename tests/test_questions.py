@@ -298,11 +298,11 @@ def test_a_country_is_never_the_city_asked_for() -> None:
     plain = {s.text: s.score for s in candidates(sent, "which", q)}
     assert city["Pakistan"] < plain["Pakistan"] and city["Kabul"] == plain["Kabul"]
     # nor is a continent or a region of the world
-    sent = "Glasgow has the worst drug death rate in Europe, and Southeast Asia follows."
-    city = {s.text: s.score for s in candidates(sent, "which", q, focus="city")}
-    plain = {s.text: s.score for s in candidates(sent, "which", q)}
-    assert city["Europe"] < plain["Europe"] and city["Southeast Asia"] < plain["Southeast Asia"]
-    assert city["Glasgow"] == plain["Glasgow"]
+    for sent, region in (("Glasgow has the worst drug death rate in Europe.", "Europe"),
+                         ("Glasgow has a worse death rate than Southeast Asia.", "Southeast Asia")):
+        city = {s.text: s.score for s in candidates(sent, "which", q, focus="city")}
+        plain = {s.text: s.score for s in candidates(sent, "which", q)}
+        assert city[region] < plain[region] and city["Glasgow"] == plain["Glasgow"]
 
 
 def test_who_did_it_can_be_a_possessed_noun() -> None:
