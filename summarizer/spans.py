@@ -151,8 +151,8 @@ def candidates(sentence: str, qtype: QType, q_tokens: AbstractSet[str], focus: s
         if kind == "date" and any(0 < start - p <= 100 and _RELATIVE.match(sentence, p)
                                   and not _CLAUSE_BREAK.search(sentence, p, start) for p in positions):
             score += 0.3  # "the ceasefire which was agreed in Doha on October 18-19": the ceasefire's date
-        if start == 0 and len(text.split()) == 1:
-            score -= 0.3  # a capitalised sentence opener is often an ordinary word
+        if start == 0 and len(text.split()) == 1 and not _region(text):
+            score -= 0.3  # a capitalised sentence opener is often an ordinary word (a country's name is not)
         # (a "whose" question asks for the owner itself)
         subject = _SUBJECT.match(sentence, start + len(text)) if qtype == "who" and not owner else None
         if subject is not None and mentions(subject.group("verb"), {action} if action else q_roots):

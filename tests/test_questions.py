@@ -276,6 +276,14 @@ def test_where_a_journey_ends_is_a_place() -> None:
     assert max(scores, key=lambda t: scores[t]) == "Istanbul"
 
 
+def test_a_country_opening_the_sentence_is_a_name() -> None:
+    """A capitalised sentence opener loses (it is often an ordinary word), unless it is a country."""
+    q = Question.parse("Which country announced a massive mobilization in response to US warships?")
+    said = "Venezuela announced a massive mobilization as Colombia watched."
+    found = candidates(said, q.qtype, frozenset(q.weights), q.focus, q.owner, q.past, q.predicate)
+    assert max(found, key=lambda s: s.score).text == "Venezuela"
+
+
 def test_a_person_is_not_a_quoted_title() -> None:
     q = Question.parse("Which singer is set to host the Tony Awards this year?")
     said = "Cynthia Erivo, who is up for an Oscar for the film “Wicked,” will host this year's Tony Awards."
