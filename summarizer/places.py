@@ -32,6 +32,7 @@ _US_STATES = frozenset(_x.lower() for _x in (
     "Wisconsin", "Wyoming"))
 
 
+@lru_cache(maxsize=65536)
 def _fold(name: str) -> str:
     text = unicodedata.normalize("NFKD", name)
     text = "".join(c for c in text if not unicodedata.combining(c)).replace("&", "and")

@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from summarizer.retrieval import stem
 
@@ -21,6 +22,7 @@ def full_date(text: str) -> bool:
     return _DAY_MONTH.search(text) is not None
 
 
+@lru_cache(maxsize=65536)
 def span_key(text: str) -> str:
     """What two spans must share to be the same answer: a date's month and day ("November 06",
     "6 November 2025" and "Nov. 6" are one date), a count's value and noun ("four astronauts" and
