@@ -190,16 +190,25 @@ def truecase(question: str, texts: Iterable[str]) -> str:
     """An all-lowercase question ("who is tahir andrabi", as chat users type) with its names written
     as the coverage writes them ("who is Tahir Andrabi", "what is TTP") and countries and US states
     capitalised, so the rules that read names by their capitals read it as they read a typed one.
-    A question with any capital is left as it is."""
-    if question != question.lower():
+    Its first letter may be a capital (a phone keyboard's); a question with any other capital is
+    left as it is."""
+    if question[1:] != question[1:].lower():
         return question
+    asked = sorted({w.lower() for w in _WORD.findall(question)}, key=len, reverse=True)
+    if not asked:
+        return question
+    # only the question's own words are counted
+    wanted = re.compile(rf"\b(?:{'|'.join(map(re.escape, asked))})\b", re.IGNORECASE)
     forms: dict[str, Counter[str]] = {}
     for text in texts:
         for sentence in _SENTENCES.split(text):
+            found = list(wanted.finditer(sentence))
+            if not found:
+                continue
             words = _WORD.findall(sentence)
             if 2 * sum(w[0].isupper() for w in words) > len(words):
                 continue  # a headline in title case capitalises every word
-            for m in _WORD.finditer(sentence):
+            for m in found:
                 word = m.group()
                 if not (word[0].isupper() and _SENTENCE_START.search(sentence, 0, m.start())):
                     forms.setdefault(word.lower(), Counter())[word] += 1  # not an opener's capital

@@ -66,7 +66,8 @@ def test_a_lowercase_question_is_read_with_the_coverages_capitals() -> None:
     assert truecase("what is ttp", texts) == "what is TTP"
     # "talks" opens a sentence capitalised, but the coverage writes it in lower case; a country is a name
     assert truecase("when did the talks in india resume", texts) == "when did the talks in India resume"
-    assert truecase("Who is tahir andrabi?", texts) == "Who is tahir andrabi?"  # with capitals: as typed
+    assert truecase("Who is tahir andrabi?", texts) == "Who is Tahir Andrabi?"  # a phone's first capital
+    assert truecase("Who is tahir Andrabi?", texts) == "Who is tahir Andrabi?"  # typed with capitals: as is
     # a headline capitalises every word, and a word is a name only when written so nearly always
     texts += ["Senate Passes Tax Reform Bill", "The Reform Party said reform would wait."]
     assert truecase("when did the senate pass tax reform", texts) == "when did the senate pass tax reform"
