@@ -77,6 +77,11 @@ def is_us_state(name: str) -> bool:
     return _fold(name) in _US_STATES
 
 
+def is_country_or_state(name: str) -> bool:
+    """`name` is a country or a US state: a gazetteer name, whatever its capitals or position."""
+    return is_country(name) or is_us_state(name)
+
+
 # the place a question's focus word asks for ("which *countries*"), by `summarizer.questions.question_focus`
 PLACE_CHECKS = {"country": is_country, "nation": is_country, "state": is_us_state}
 # a place a focus word rules out: a country or a continent is never "which *city*" (nothing tells a

@@ -15,7 +15,7 @@ from collections.abc import Set as AbstractSet
 from functools import lru_cache
 from typing import Literal
 
-from summarizer.places import is_country, is_us_state
+from summarizer.places import is_country_or_state
 from summarizer.retrieval import token_set, tokenize
 
 QType = Literal["who", "when", "where", "how_many", "which", "quote", "other"]
@@ -83,11 +83,16 @@ def _asked_wh(sentence: str) -> re.Match[str] | None:
     return chosen[-1] if chosen else None
 
 
+def _last_sentence(question: str) -> str:
+    """The sentence that asks: quizzes open with a preamble ("Parades are a tradition. Where was …")."""
+    return re.split(r"(?<=[.!])\s+(?=[A-Z])", question.strip())[-1]
+
+
 def question_type(question: str) -> QType:
     """What kind of span answers `question` (its last sentence decides: quizzes open with a preamble)."""
     if _QUOTE_Q.search(question):
         return "quote"
-    last = re.split(r"(?<=[.!])\s+(?=[A-Z])", question.strip())[-1]
+    last = _last_sentence(question)
     m = _asked_wh(last) or _WH.search(question)
     if m is None:
         return "other"
@@ -152,7 +157,7 @@ _NOT_ACTION = frozenset({"the", "a", "an", "this", "that", "these", "those", "hi
 def asked_action(question: str) -> str | None:
     """The root of the verb a "who" question asks the doer of ("Who *confirmed* that the delegation
     left?": confirmed, not left); None when no verb follows ("Who is the minister?")."""
-    m = _WHO_DID.search(re.split(r"(?<=[.!])\s+(?=[A-Z])", question.strip())[-1])
+    m = _WHO_DID.search(_last_sentence(question))
     if m is None or m.group(1).lower() in _NOT_ACTION or m.group(1)[0].isupper():
         return None
     return root(m.group(1).lower())
@@ -219,6 +224,6 @@ def truecase(question: str, texts: Iterable[str]) -> str:
         if seen:  # a name is written so nearly always
             form, n = seen.most_common(1)[0]
             return form if not form.islower() and n >= 0.9 * sum(seen.values()) else word
-        return word.title() if is_country(word) or is_us_state(word) else word
+        return word.title() if is_country_or_state(word) else word
 
     return _WORD.sub(cased, question)

@@ -14,7 +14,7 @@ from collections.abc import Set as AbstractSet
 from itertools import pairwise
 from typing import NamedTuple
 
-from summarizer.places import PLACE_CHECKS, PLACE_EXCLUDES, is_country, is_us_state
+from summarizer.places import PLACE_CHECKS, PLACE_EXCLUDES, is_country_or_state
 from summarizer.questions import DURATION, QType, mentions, root
 from summarizer.quotes import CUE_WORDS
 from summarizer.retrieval import STOPWORDS, token_set, tokenize
@@ -117,7 +117,8 @@ def candidates(sentence: str, qtype: QType, q_tokens: AbstractSet[str], focus: s
             continue
         # a word across a clause break counts as 80 characters farther off: the other clause tells
         # of something else ("..., and that both sides would meet again on")
-        dist = min((abs(start - p) + _clause_gap(sentence, start, p) for p in positions), default=200)
+        dist = min((abs(start - p) + (80 if _across_clauses(sentence, start, p) else 0) for p in positions),
+                   default=200)
         score = 1.0 / (1.0 + dist / 40.0)
         if kind == "title":
             score += 0.5  # "which film": named as a work is named
@@ -128,7 +129,7 @@ def candidates(sentence: str, qtype: QType, q_tokens: AbstractSet[str], focus: s
             if any(a <= start < b for a, b in quoted):
                 score -= 0.5  # "who will host": not the film “Wicked” she starred in
         elif qtype == "which" and not _NOT_REGIONS.isdisjoint(q_tokens) \
-                and all(map(_region, _members(text))):
+                and all(map(is_country_or_state, _members(text))):
             score -= 0.5  # "which streaming platform": not "the US and Canada" it raises prices in
         if kind == "date" and not full_date(text):
             score -= 0.3  # a bare weekday or year is relative or vague beside a day of a month
@@ -149,9 +150,9 @@ def candidates(sentence: str, qtype: QType, q_tokens: AbstractSet[str], focus: s
             if said and said[0] in CUE_WORDS and root(said[0]) not in q_roots:
                 score -= 0.3  # "..., Asif said": the sentence's source, not who did the asked thing
         if kind == "date" and any(0 < start - p <= 100 and _RELATIVE.match(sentence, p)
-                                  and not _CLAUSE_BREAK.search(sentence, p, start) for p in positions):
+                                  and not _across_clauses(sentence, p, start) for p in positions):
             score += 0.3  # "the ceasefire which was agreed in Doha on October 18-19": the ceasefire's date
-        if start == 0 and len(text.split()) == 1 and not _region(text):
+        if start == 0 and len(text.split()) == 1 and not is_country_or_state(text):
             score -= 0.3  # a capitalised sentence opener is often an ordinary word (a country's name is not)
         # (a "whose" question asks for the owner itself)
         subject = _SUBJECT.match(sentence, start + len(text)) if qtype == "who" and not owner else None
@@ -257,7 +258,8 @@ def _names(sentence: str, q_tokens: AbstractSet[str], months: bool = False) -> l
         alone = group[joined + 1 if joined else 0:]
         # a place and its region, "Boulder, Colorado": one answer, before (so ahead of) its parts
         out += [(a, sentence[a:d]) for (a, b), (c, d) in pairwise(alone)
-                if sentence[b:c] == ", " and _region(sentence[c:d]) and not _region(sentence[a:b])]
+                if sentence[b:c] == ", " and is_country_or_state(sentence[c:d])
+                and not is_country_or_state(sentence[a:b])]
         out += [(a, sentence[a:b]) for a, b in alone]
     return out
 
@@ -266,10 +268,6 @@ def _title_case(text: str) -> bool:
     """Every word capitalised but the small ones ("All at Once"), as titles are and speech is not."""
     words = re.findall(r"[^\W\d_][\w'’-]*", text)
     return bool(words) and all(w[0].isupper() or w in _TITLE_SMALL for w in words)
-
-
-def _region(name: str) -> bool:
-    return is_country(name) or is_us_state(name)
 
 
 _PERCENT_Q = frozenset({"percentage", "percent"})
@@ -305,8 +303,9 @@ def same_slot(best: str, other: str, qtype: QType, focus: str | None) -> bool:
 _RELATIVE = re.compile(r"\w+\s+(?:which|that)\s+(?:(?:is|was|were|had|has|have|been)\s+)*\w+ed\b")
 
 
-def _clause_gap(sentence: str, a: int, b: int) -> int:
-    return 80 if _CLAUSE_BREAK.search(sentence, min(a, b), max(a, b)) else 0
+def _across_clauses(sentence: str, a: int, b: int) -> bool:
+    """A clause break (", and", ";", "and that") stands between offsets `a` and `b`."""
+    return _CLAUSE_BREAK.search(sentence, min(a, b), max(a, b)) is not None
 
 
 _CLAUSE_BREAK = re.compile(r";|,\s+(?:and|but|while|whereas|although)\b|\band that\b")
