@@ -243,7 +243,7 @@ def _typed(ranked: Sequence[Evidence], asked: Question, options: AnswerOptions
                    for ev in voters for rank, span in enumerate(ev.spans))
     short = text_of[max(votes, key=lambda k: votes[k])] if votes else best.spans[0].text
     # the first citation states the answer (the votes may come from passages other than the best)
-    stated = next((ev for ev in voters if any(span_key(sp.text) == span_key(short) for sp in ev.spans)), best)
+    stated = next((ev for ev in voters if _has_span(ev, short)), best)
     support = [stated, best] if stated is not best else [best]
     other = _disagreement(best, ranked[1:], asked)
     if other is None:
@@ -251,11 +251,16 @@ def _typed(ranked: Sequence[Evidence], asked: Question, options: AnswerOptions
     return _differ(best, other), [*support, other], True
 
 
-def _states(ev: Evidence, short: str) -> bool:
-    """The passage states the short answer: as one of its spans in any spelling ("6 November 2025"
-    for "November 06"), or in so many words."""
+def _has_span(ev: Evidence, short: str) -> bool:
+    """One of the passage's spans is the short answer in any spelling ("6 November 2025" for
+    "November 06")."""
     key = span_key(short)
-    return any(span_key(sp.text) == key for sp in ev.spans) or short.lower() in ev.hit.passage.window.lower()
+    return any(span_key(sp.text) == key for sp in ev.spans)
+
+
+def _states(ev: Evidence, short: str) -> bool:
+    """The passage states the short answer: as one of its spans, or in so many words."""
+    return _has_span(ev, short) or short.lower() in ev.hit.passage.window.lower()
 
 
 def _overview(question: str, hits: Sequence[Hit], options: AnswerOptions) -> Grounded:
