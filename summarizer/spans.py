@@ -18,7 +18,7 @@ from summarizer.places import PLACE_CHECKS, PLACE_EXCLUDES, is_country_or_state
 from summarizer.questions import DURATION, QType, mentions, root
 from summarizer.quotes import CUE_WORDS
 from summarizer.retrieval import STOPWORDS, token_set, tokenize
-from summarizer.spellings import MONTH, TO_DAY, full_date
+from summarizer.spellings import AND_DAY, MONTH, TO_DAY, full_date
 
 
 class Span(NamedTuple):
@@ -33,7 +33,9 @@ class Span(NamedTuple):
 _DAY = r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
 _YEAR = r"(?:1[89]|20)\d{2}"
 _DATE = re.compile(
-    rf"\b(?:{_DAY},?\s+)?{MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?(?:{TO_DAY})?(?:,?\s+\d{{4}})?\b"
+    rf"\bbetween\s+(?:{MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?{AND_DAY}|\d{{1,2}}(?:st|nd|rd|th)?{AND_DAY}\s+(?:of\s+)?"
+    rf"{MONTH})(?:,?\s+\d{{4}})?\b"
+    rf"|\b(?:{_DAY},?\s+)?{MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?(?:{TO_DAY})?(?:,?\s+\d{{4}})?\b"
     rf"|\b\d{{1,2}}(?:st|nd|rd|th)?(?:{TO_DAY})?\s+(?:of\s+)?{MONTH}(?:,?\s+\d{{4}})?\b"
     rf"|\b{MONTH}\s+(?:of\s+)?\d{{4}}\b|\b{_DAY}\b|\b{_YEAR}s?\b")
 _MONTH_ALONE = re.compile(MONTH)

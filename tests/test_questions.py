@@ -129,6 +129,19 @@ def test_a_range_of_days_is_one_date() -> None:
     assert span_key("October 25-30") == span_key("25 to 30 October") == span_key("October 25") == "10-25"
 
 
+def test_a_range_between_two_days_is_one_date() -> None:
+    """"Between October 25 and 30" is the range, not its first day; without "between", two days
+    joined by "and" are not read as one ("on October 25 and 30 people died")."""
+    q = set(tokenize("When were the Istanbul talks held?"))
+    said = "The discussions were held in Istanbul between October 25 and 30, following meetings in Doha."
+    assert [c.text for c in candidates(said, "when", q)][:1] == ["between October 25 and 30"]
+    assert [c.text for c in candidates("Talks ran between 25 and 30 October 2025.", "when", q)][:1] == [
+        "between 25 and 30 October 2025"]
+    died = "Clashes on October 25 and 30 people died."
+    assert [c.text for c in candidates(died, "when", q)] == ["October 25"]
+    assert span_key("between October 25 and November 2") == span_key("between 25 and 30 October") == "10-25"
+
+
 def test_one_count_in_any_spelling_is_one_answer() -> None:
     """Votes and versions compare a count's value and noun: "four astronauts" is "4 astronauts"."""
     assert span_key("four astronauts") == span_key("4 astronauts") == "4 astronaut"
