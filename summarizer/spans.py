@@ -76,6 +76,7 @@ _NOT_REGIONS = frozenset({
     "carmaker", "automaker", "app", "service", "network", "broadcaster", "bank", "supermarket", "store",
     "maker", "manufacturer", "startup", "streamer", "product", "ride", "character", "food", "drink",
     "sport", "game", "newspaper", "magazine", "website", "band", "party", "currency", "language"})
+_BETWEEN = re.compile(r"\bbetween\s+$")
 _FUTURE_Q = frozenset({"next", "upcoming", "future", "coming", "scheduled"})
 _FUTURE = re.compile(r"\b(?:will|shall|scheduled|expected|due|upcoming|next|set to|to be held|is to|"
                      r"are to)\b", re.IGNORECASE)
@@ -126,6 +127,8 @@ def candidates(sentence: str, qtype: QType, q_tokens: AbstractSet[str], focus: s
             score += 0.5  # "which film": named as a work is named
         if qtype == "where" and kind == "place":
             score += 0.5
+        if qtype == "where" and _BETWEEN.search(sentence, max(0, start - 10), start):
+            score -= 1.0  # "the talks between Pakistan and Afghanistan will resume": the two ends, not where
         if qtype == "who":
             score += (0.3 if len(text.split()) >= 2 else 0.0) - (0.5 if kind == "place" else 0.0)
             if any(a <= start < b for a, b in quoted):

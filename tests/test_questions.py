@@ -290,6 +290,16 @@ def test_where_a_journey_ends_is_a_place() -> None:
     assert max(scores, key=lambda t: scores[t]) == "Istanbul"
 
 
+def test_where_not_the_two_ends_of_between() -> None:
+    """"The talks between Pakistan and Afghanistan will resume": the parties, not where; a place told
+    farther off in the passage wins."""
+    q = {"talk", "resume"}
+    ends = candidates("The talks between Pakistan and Afghanistan will resume on November 6.", "where", q)
+    there = candidates("Both sides will meet again in Istanbul, the ministry said.", "where", q)
+    assert ends[0].text == "Pakistan and Afghanistan" and there[0].text == "Istanbul"
+    assert there[0].score > ends[0].score
+
+
 def test_a_country_opening_the_sentence_is_a_name() -> None:
     """A capitalised sentence opener loses (it is often an ordinary word), unless it is a country."""
     q = Question.parse("Which country announced a massive mobilization in response to US warships?")
