@@ -68,7 +68,7 @@ _PLACE_CUE = re.compile(r"\b(?:in|at|from|near|to|into|across|outside|inside|(?:
                         re.IGNORECASE)
 _WEAK_TEXT = ("The A An In On At But And For As After Before When While This That It He She They We I His "
               "Her Their Its If However Meanwhile Also According By From With Mr Mrs Ms Dr Some Many More "
-              "Most Other")
+              "Most Other Both Each Every All Any Neither Either Such These Those Several Few")
 _WEAK_START = frozenset(_WEAK_TEXT.split())
 # what a "which" question may ask for that is never a country or US state: companies and what they make
 _NOT_REGIONS = frozenset({

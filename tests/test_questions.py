@@ -300,6 +300,13 @@ def test_where_not_the_two_ends_of_between() -> None:
     assert there[0].score > ends[0].score
 
 
+def test_a_determiner_opening_the_sentence_is_no_name() -> None:
+    """"Both sides", "Each team": a capitalised determiner names no one."""
+    for opener in ("Both sides", "Each side", "All parties", "Several officials"):
+        found = candidates(f"{opener} will meet again in Istanbul.", "where", {"meet"})
+        assert [s.text for s in found] == ["Istanbul"]
+
+
 def test_a_country_opening_the_sentence_is_a_name() -> None:
     """A capitalised sentence opener loses (it is often an ordinary word), unless it is a country."""
     q = Question.parse("Which country announced a massive mobilization in response to US warships?")
