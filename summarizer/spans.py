@@ -193,12 +193,14 @@ def _reported_on(before: str, after: str, q_roots: set[str]) -> bool:
     return any(w in CUE_WORDS and root(w) not in q_roots for w in prev + nxt)
 
 
-_DEMONYM = re.compile(r"[A-Z]\w+(?:ish|ese|i|ian)")
+# a nationality, or a hyphenated pair of names ("Pak-Afghan dialogue", "US-China talks")
+_DEMONYM = re.compile(r"[A-Z]\w+(?:ish|ese|i|ian)|[A-Z][\w.]*(?:-[A-Z][\w.]*)+")
 
 
 def _adjective(text: str, after: str) -> bool:
-    """A nationality adjective before its noun ("Turkish mediation", "Qatari officials"), which names
-    no one; a name before a verb or a function word ("Brian said", "Julian and ...") is kept."""
+    """A nationality adjective or a pair of names before its noun ("Turkish mediation", "Qatari
+    officials", "Pak-Afghan dialogue"), which names no one and nowhere; a name before a verb or a
+    function word ("Brian said", "Julian and ...") is kept."""
     words = [w for w in re.split(r",?\s+", text) if w not in ("and", "or", "&")]
     nxt = after.split(maxsplit=1)[0].strip(".,;:") if after.strip() else ""
     return (bool(words) and all(_DEMONYM.fullmatch(w) for w in words) and nxt[:1].islower()

@@ -169,6 +169,9 @@ def test_who_prefers_the_agent_over_adjectives_and_sources() -> None:
     scores = {s.text: s.score for s in candidates(sent, "who", q)}
     assert max(scores, key=lambda t: scores[t]) == "Turkiye and Qatar"
     assert scores["Qatari and Turkish"] < scores["Turkiye and Qatar"] - 0.4  # adjectives name no one
+    pair = "The next round of Pak-Afghan dialogue will take place in Istanbul."
+    where = {s.text: s.score for s in candidates(pair, "where", {"round", "take", "place"})}
+    assert where["Pak-Afghan"] < where["Istanbul"] - 0.5  # nor a pair of names before its noun
     plain = {s.text: s.score for s in candidates("Smith said the talks were mediated.", "who", q)}
     other = {s.text: s.score for s in candidates("Smith saw the talks were mediated.", "who", q)}
     assert plain["Smith"] < other["Smith"]  # a reporting verb's subject is the source
