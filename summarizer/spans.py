@@ -76,6 +76,9 @@ _NOT_REGIONS = frozenset({
     "carmaker", "automaker", "app", "service", "network", "broadcaster", "bank", "supermarket", "store",
     "maker", "manufacturer", "startup", "streamer", "product", "ride", "character", "food", "drink",
     "sport", "game", "newspaper", "magazine", "website", "band", "party", "currency", "language"})
+# a participle opening a sentence ("Speaking to reporters, ...", "Following six days of talks, ...")
+_PARTICIPLE = re.compile(r"[A-Z][a-z]+ing\s+(?:to|the|a|an|with|about|his|her|their|its|this|that|after|\d+|"
+                         r"one|two|three|four|five|six|seven|eight|nine|ten)\b")
 _BETWEEN = re.compile(r"\bbetween\s+$")
 _FUTURE_Q = frozenset({"next", "upcoming", "future", "coming", "scheduled"})
 _FUTURE = re.compile(r"\b(?:will|shall|scheduled|expected|due|upcoming|next|set to|to be held|is to|"
@@ -194,7 +197,9 @@ def _reported_on(before: str, after: str, q_roots: set[str]) -> bool:
 
 
 # a nationality, or a hyphenated pair of names ("Pak-Afghan dialogue", "US-China talks")
-_DEMONYM = re.compile(r"[A-Z]\w+(?:ish|ese|i|ian)|[A-Z][\w.]*(?:-[A-Z][\w.]*)+")
+_DEMONYM = re.compile(r"[A-Z]\w+(?:ish|ese|i|ian)|Afghan|Dutch|French|Greek|Swiss|Thai|Czech|Slovak|Welsh|"
+                      r"Arab|Filipino|Argentine|Uzbek|Kazakh|Tajik|Turkmen|Kyrgyz|Serb|Croat|Cypriot|"
+                      r"[A-Z][\w.]*(?:-[A-Z][\w.]*)+")
 
 
 def _adjective(text: str, after: str) -> bool:
@@ -240,6 +245,8 @@ def _names(sentence: str, q_tokens: AbstractSet[str], months: bool = False) -> l
                 and (toks := tokenize(parts[0])) and set(toks) <= q_tokens:
             start += len(text) - len(parts[1])
             text = parts[1]
+        if start == 0 and _PARTICIPLE.match(sentence):
+            continue  # "Speaking to reporters, Asif said": a participle opens the sentence
         if not text or text in _WEAK_START or _DATE.fullmatch(text) \
                 or (not months and _MONTH_ALONE.fullmatch(text)):
             continue  # "take place on November 6": a month is no name or place

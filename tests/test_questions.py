@@ -310,6 +310,22 @@ def test_a_determiner_opening_the_sentence_is_no_name() -> None:
         assert [s.text for s in found] == ["Istanbul"]
 
 
+def test_a_participle_opening_the_sentence_is_no_name() -> None:
+    """"Speaking to reporters, ...": the participle is no place; a city opening the sentence still is."""
+    q = {"asif", "speak", "reporter"}
+    said = candidates("Talking to the reporters outside Parliament House, Asif said so.", "where", q)
+    assert [s.text for s in said] == ["Parliament House"]
+    city = candidates("Beijing on Monday told reporters it would.", "where", q)
+    assert [s.text for s in city] == ["Beijing"]
+
+
+def test_an_irregular_nationality_is_an_adjective() -> None:
+    """"the Afghan border", "a Czech player": a nationality before its noun, like "Turkish"."""
+    adjective = {s.text: s.score for s in candidates("Guards on the Afghan border fired.", "who", {"fired"})}
+    name = {s.text: s.score for s in candidates("Guards on the Kabul border fired.", "who", {"fired"})}
+    assert adjective["Afghan"] < name["Kabul"] - 0.4
+
+
 def test_a_country_opening_the_sentence_is_a_name() -> None:
     """A capitalised sentence opener loses (it is often an ordinary word), unless it is a country."""
     q = Question.parse("Which country announced a massive mobilization in response to US warships?")
