@@ -88,6 +88,7 @@ def quote_answer(question: Question, speaker: str, ranked: Sequence[Evidence],
                  for ev, found in chosen]
     # a quotation cut before its attribution keeps the comma that led into it ("…completely," he said)
     _, who, lead_quotes = quoting[0]
+    who = who if who[:1].isupper() else f"The {who}"  # "the joint statement said": a common noun's article
     short = f"{who} said: " + " … ".join(f"“{q.rstrip(' ,;:')}”" for q in lead_quotes[:2])
     return Attributed(short, tuple(ev for ev, _ in chosen), tuple(sentences), quoted=True)
 

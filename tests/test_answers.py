@@ -147,6 +147,14 @@ def test_what_an_organisation_said_is_what_its_spokesperson_said() -> None:
         "Foreign Office said: “The envoy was summoned”")
 
 
+def test_a_quoted_common_noun_keeps_its_article() -> None:
+    """"What did the joint statement say?": "The joint statement said: …", not "joint statement said"."""
+    p = Passage(id="a#0", article_id="a", index=0, outlet="a", sentences=(
+        "“Talks will resume in Istanbul,” read a joint statement on the talks.",))
+    g = build_answer("What did the joint statement say?", [Hit(passage=p, score=1.0, lexical=3.0, dense=0.6)])
+    assert g.quoted and g.short == "The joint statement said: “Talks will resume in Istanbul”"
+
+
 def test_citations_prefer_other_articles_before_neighbouring_passages() -> None:
     q = "How many people were killed in the Izmir earthquake?"
     texts = ["At least 14 people were killed in the Izmir earthquake, officials said.",
