@@ -150,9 +150,11 @@ def candidates(sentence: str, qtype: QType, q_tokens: AbstractSet[str], focus: s
             score -= 0.5  # "Asif on Wednesday confirmed", "the ministry said late Thursday": when said
         if kind == "name" and _adjective(text, sentence[start + len(text):]):
             score -= 0.5  # "through Qatari and Turkish mediation": the mediators are Qatar and Turkiye
-        if kind in ("name", "place") and _AGENT.search(before) \
+        if kind in ("name", "place") and (qtype != "where" or focus is not None) and _AGENT.search(before) \
                 and mentions(before, q_roots):
-            score += 0.5  # the agent of the asked action: "the mediation of Turkiye and Qatar"
+            # the agent of the asked action: "the mediation of Turkiye and Qatar"; who agreed is not
+            # where ("agreed by Afghanistan and Pakistan in Doha"), but "which country" may ask for it
+            score += 0.5
         elif qtype == "who":
             said = sentence[start + len(text):].split(maxsplit=1)[:1]
             if said and said[0] in CUE_WORDS and root(said[0]) not in q_roots:

@@ -425,13 +425,21 @@ def test_a_name_drops_the_questions_own_title_words() -> None:
 
 
 def test_the_agent_of_the_asked_action_counts_for_place_questions_too() -> None:
-    q = set(tokenize("Which countries mediated the talks?"))
-    qtype = question_type("Which countries mediated the talks?")
+    asked = Question.parse("Which countries mediated the talks?")
+    q = frozenset(asked.weights)
     agent = {s.text: s.score for s in candidates("Talks ended through the mediation of Turkiye and Qatar.",
-                                                 qtype, q)}
+                                                 asked.qtype, q, asked.focus)}
     listed = {s.text: s.score for s in candidates("Talks ended through the mediation; Turkiye and Qatar.",
-                                                  qtype, q)}
-    assert qtype == "where" and agent["Turkiye and Qatar"] > listed["Turkiye and Qatar"] + 0.4
+                                                  asked.qtype, q, asked.focus)}
+    assert asked.qtype == "where" and agent["Turkiye and Qatar"] > listed["Turkiye and Qatar"] + 0.4
+
+
+def test_who_did_it_is_not_where() -> None:
+    """"Where was the ceasefire agreed?": Doha, not "agreed by Afghanistan and Pakistan in Doha"."""
+    asked = Question.parse("Where was the ceasefire agreed?")
+    said = "The ceasefire was agreed by Afghanistan and Pakistan in Doha on October 19."
+    found = candidates(said, asked.qtype, frozenset(asked.weights), asked.focus, predicate=asked.predicate)
+    assert max(found, key=lambda s: s.score).text == "Doha"
 
 
 def test_a_country_question_wants_countries() -> None:
