@@ -98,7 +98,7 @@ _FRAME = frozenset({
     "probably", "likely", "true", "false", "story", "article", "text", "author", "end", "beginning",
     "mention", "mentioned", "happen", "happened", "following", "reason", "think", "thing", "thinks",
     "thought", "feel", "felt", "believe", "believed", "long", "still", "supposed", "kind", "next",
-    "upcoming", "latest"})
+    "upcoming", "latest", "date"})
 
 
 def predicate_words(question: str, weights: Mapping[str, float] | None = None) -> list[str]:

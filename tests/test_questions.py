@@ -30,6 +30,8 @@ def test_question_types() -> None:
     assert question_type("Where will the talks be held?") == "where"
     assert question_type("Summer is here. Which country hosts the talks?") == "where"
     assert question_type("What did Erdogan say about the grain deal?") == "quote"
+    assert question_type("what's the date of the next talks") == "when"
+    assert question_type("What is the date of the vote?") == "when"
 
 
 def test_tokenize_keeps_names_and_numbers() -> None:
@@ -53,6 +55,7 @@ def test_predicate_words_skip_names_types_and_framing() -> None:
     assert predicate_words("What is probably true about Kim Jong Un?") == []
     # "next" / "last" place the event in time; the event itself is what the coverage must mention
     assert predicate_words("When is the next election in Pakistan?") == ["election"]
+    assert predicate_words("What is the date of the next election?") == ["election"]
     # a quote question's verb only says it asks for words; elsewhere it is what is asked about
     assert predicate_words("How did Pakistan respond?") == []
     assert predicate_words("When will Pakistan respond?") == ["respond"]
