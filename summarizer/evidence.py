@@ -19,9 +19,10 @@ from types import MappingProxyType
 
 from summarizer.questions import (
     QType,
+    Tense,
     asked_action,
+    asked_tense,
     asks_owner,
-    asks_past,
     asks_why,
     question_entities,
     question_focus,
@@ -124,7 +125,7 @@ class Question:
     focus: str | None
     owner: bool
     why: bool = False
-    past: bool = False
+    tense: Tense | None = None
     action: str | None = None
 
     @classmethod
@@ -133,7 +134,7 @@ class Question:
         return cls(text=text, qtype=question_type(text), weights=MappingProxyType(weights),
                    predicate=frozenset(root(t) for t in predicate_words(text, weights)),
                    focus=question_focus(text), owner=asks_owner(text),
-                   why=asks_why(text), past=asks_past(text), action=asked_action(text))
+                   why=asks_why(text), tense=asked_tense(text), action=asked_action(text))
 
     def covers(self, sentence: str) -> float:
         """The weighted share of the question's words in `sentence`."""
@@ -152,9 +153,9 @@ def sigmoid(x: float) -> float:
 
 @lru_cache(maxsize=4096)
 def _candidates(sentence: str, qtype: QType, q_tokens: frozenset[str], focus: str | None, owner: bool,
-                past: bool, predicate: frozenset[str], action: str | None) -> tuple[Span, ...]:
+                tense: Tense | None, predicate: frozenset[str], action: str | None) -> tuple[Span, ...]:
     """`candidates`, once per sentence and question: neighbouring passages share their edge sentences."""
-    return tuple(candidates(sentence, qtype, q_tokens, focus, owner, past, predicate, action))
+    return tuple(candidates(sentence, qtype, q_tokens, focus, owner, tense, predicate, action))
 
 
 def assess(question: Question, hit: Hit, latest: datetime | None = None, model: Model = EVIDENCE_WEIGHTS,
@@ -187,7 +188,7 @@ def assess(question: Question, hit: Hit, latest: datetime | None = None, model: 
         if cov > best_cov:
             best_sentence, best_cov = sent, cov
         if qtype not in ("other", "quote"):
-            for span in _candidates(sent, qtype, q_tokens, question.focus, question.owner, question.past,
+            for span in _candidates(sent, qtype, q_tokens, question.focus, question.owner, question.tense,
                                     question.predicate, question.action):
                 spans.append(Span(span.text, span.kind, span.score + 2.0 * cov, sent))
     type_present = bool(spans) or qtype in ("other", "quote")

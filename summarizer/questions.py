@@ -19,6 +19,7 @@ from summarizer.places import is_country_or_state
 from summarizer.retrieval import token_set, tokenize
 
 QType = Literal["who", "when", "where", "how_many", "which", "quote", "other"]
+Tense = Literal["past", "future"]
 
 
 _SUFFIXES = ("ations", "ation", "ators", "ator", "ating", "ated", "ates", "ate", "ings", "ing", "ions",
@@ -67,6 +68,7 @@ _WH = re.compile(rf"\b(how many|how much|what (?:{'|'.join(_AMOUNT)})|"
 _RELATIVE = frozenset({"who", "whom", "when", "where"})
 _WHY = re.compile(r"\bwhy\b", re.IGNORECASE)
 _PAST_WHEN = re.compile(r"^\W*when\s+(?:did|was|were|had)\b", re.IGNORECASE)
+_FUTURE_WHEN = re.compile(r"^\W*when\s+(?:is|are|will|does|do)\b", re.IGNORECASE)
 _OWNER_Q = re.compile(r"\bwhose\b|\b(?:which|what)\s+\w+['’]s\b", re.IGNORECASE)
 _QUOTE_Q = re.compile(r"\bwhat (?:did|does|has|have) (.+?) (?:say|said|tell|told|write|wrote)\b|"
                       r"\bwhat (.+?) (?:said|told)\b|\bhow did (.+?) (?:describe|react|respond)\b",
@@ -142,10 +144,12 @@ def asks_why(question: str) -> bool:
     return _WHY.search(question) is not None
 
 
-def asks_past(question: str) -> bool:
-    """A "when" question told in the past ("When did the ceasefire start?"): a date the coverage
-    schedules ("both countries will meet again on Nov 6") does not answer it."""
-    return _PAST_WHEN.search(question) is not None
+def asked_tense(question: str) -> Tense | None:
+    """The tense of a "when" question: told in the past ("When did the ceasefire start?"), a date the
+    coverage schedules ("both countries will meet again on Nov 6") does not answer it; told in the
+    present or future ("When is the Istanbul meeting?"), a scheduled date does, before a past one."""
+    last = _last_sentence(question)
+    return "past" if _PAST_WHEN.search(last) else "future" if _FUTURE_WHEN.search(last) else None
 
 
 _WHO_DID = re.compile(r"^\W*who\s+(?:(?:is|was|were|are|has|have|had|will|would|did|does|do|be|been|being"

@@ -15,7 +15,7 @@ from itertools import pairwise
 from typing import NamedTuple
 
 from summarizer.places import PLACE_CHECKS, PLACE_EXCLUDES, is_country_or_state
-from summarizer.questions import DURATION, QType, mentions, root
+from summarizer.questions import DURATION, QType, Tense, mentions, root
 from summarizer.quotes import CUE_WORDS
 from summarizer.retrieval import STOPWORDS, token_set, tokenize
 from summarizer.spellings import AND_DAY, MONTH, TO_DAY, full_date
@@ -86,13 +86,13 @@ _FUTURE = re.compile(r"\b(?:will|shall|scheduled|expected|due|upcoming|next|set 
 
 
 def candidates(sentence: str, qtype: QType, q_tokens: AbstractSet[str], focus: str | None = None,
-               owner: bool = False, past: bool = False, predicate: AbstractSet[str] = frozenset(),
+               owner: bool = False, tense: Tense | None = None, predicate: AbstractSet[str] = frozenset(),
                action: str | None = None) -> list[Span]:
     """Typed candidate spans of `sentence` not already in the question, scored by closeness to it:
     to the question's `predicate` words (their roots) when the sentence has one, since the answer sits
     by what is asked about ("*mediated* by Qatar") while the names may stand anywhere in the sentence,
     otherwise to any of its words; a number followed by the counted noun ("14 people" for "how many
-    people") scores higher. `owner`, `past`, `action`: the question `asks_owner`, `asks_past`, its
+    people") scores higher. `owner`, `tense`, `action`: the question `asks_owner`, `asked_tense`, its
     `asked_action`."""
     if qtype == "when":
         found = [(m.start(), m.group(), "date") for m in _DATE.finditer(sentence)]
@@ -142,9 +142,9 @@ def candidates(sentence: str, qtype: QType, q_tokens: AbstractSet[str], focus: s
         if kind == "date" and not full_date(text):
             score -= 0.3  # a bare weekday or year is relative or vague beside a day of a month
         before = sentence[max(0, start - 40):start]
-        if kind == "date" and q_tokens & _FUTURE_Q and _FUTURE.search(before):
+        if kind == "date" and (tense == "future" or q_tokens & _FUTURE_Q) and _FUTURE.search(before):
             score += 0.5  # "when are the *next* talks": a date scheduled in its own clause ("will resume on")
-        elif kind == "date" and past and _scheduled_at(sentence, start):
+        elif kind == "date" and tense == "past" and _scheduled_at(sentence, start):
             score -= 0.5  # "when did the ceasefire start": not the day they "will meet again on"
         if kind == "date" and _reported_on(sentence[:start], sentence[start + len(text):], q_roots):
             score -= 0.5  # "Asif on Wednesday confirmed", "the ministry said late Thursday": when said
