@@ -22,7 +22,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from summarizer.attributed import description_answer, named_in, quote_answer, tally
+from summarizer.attributed import description_answer, named_in, quote_answer, reported_answer, tally
 from summarizer.citations import citation, more_support
 from summarizer.descriptions import asked_acronym, asked_of, asked_person, expand
 from summarizer.evidence import (
@@ -298,7 +298,8 @@ def build_answer(question: str, hits: Sequence[Hit], options: AnswerOptions | No
     speaker = question_speaker(text) if qtype == "quote" else None
     person = asked_person(text) if qtype == "who" else None
     acronym = asked_acronym(text) if qtype == "other" else None
-    attributed = (quote_answer(asked, speaker, ranked, options.max_citations) if speaker
+    attributed = ((quote_answer(asked, speaker, ranked, options.max_citations)
+                   or reported_answer(speaker, ranked, options.max_citations)) if speaker
                   else description_answer(person, ranked) if person
                   else description_answer(acronym, ranked, expand, len(ranked)) if acronym else None)
     named = speaker if speaker and speaker[:1].isupper() else person or acronym

@@ -15,7 +15,7 @@ from summarizer.descriptions import describe
 from summarizer.evidence import Evidence, Question
 from summarizer.questions import mentions, question_entities, root
 from summarizer.quote_merge import speaker_aliases
-from summarizer.quotes import extract_quotes
+from summarizer.quotes import CUE_WORDS, extract_quotes
 from summarizer.retrieval import token_set, tokenize
 from summarizer.spellings import span_key
 
@@ -91,6 +91,42 @@ def quote_answer(question: Question, speaker: str, ranked: Sequence[Evidence],
     who = who if who[:1].isupper() else f"The {who}"  # "the joint statement said": a common noun's article
     short = f"{who} said: " + " … ".join(f"“{q.rstrip(' ,;:')}”" for q in lead_quotes[:2])
     return Attributed(short, tuple(ev for ev, _ in chosen), tuple(sentences), quoted=True)
+
+
+# what a speaker does in words besides the verbs that attribute quotations ("rejected the suggestion")
+_STANCES = frozenset({
+    "rejected", "rejects", "denied", "denies", "accused", "accuses", "dismissed", "dismisses", "welcomed",
+    "welcomes", "condemned", "condemns", "demanded", "demands", "blamed", "blames", "criticised",
+    "criticized", "criticises", "criticizes", "refused", "refuses", "praised", "praises", "agreed"})
+_SPEAKING = "|".join(sorted(CUE_WORDS | _STANCES))
+# X as the subject: not after a preposition ("the role of Qatar"), the verb after at most a few adverbs
+# or auxiliaries ("Afghanistan, however, rejected", "Kabul has denied")
+_OBJECT_BEFORE = re.compile(r"\b(?:of|and|or|with|to|by|for|from|in|on|at|against|about)\s+$", re.IGNORECASE)
+_SPEAKS_AFTER = re.compile(rf",?(?:\s+(?:however|also|then|later|too|meanwhile|has|have|had|\w+ly),?){{0,3}}"
+                           rf"\s+(?:{_SPEAKING})\b")
+
+
+def reported_answer(speaker: str, ranked: Sequence[Evidence], limit: int,
+                    depth: int = 10) -> Attributed | None:
+    """'What did X say' when no passage quotes X: the sentences that report X's words without quoting
+    them ("Afghanistan, however, rejected the suggestion of complicity"), X the subject of a verb of
+    saying, best passages first, one per article. None when the coverage reports none: a sentence that
+    only mentions X says nothing X said."""
+    name = re.compile(rf"\b{re.escape(speaker)}\b(?![’'-])")
+
+    def says(sentence: str) -> bool:
+        return any(_SPEAKS_AFTER.match(sentence, m.end()) and not _OBJECT_BEFORE.search(sentence[:m.start()])
+                   for m in name.finditer(sentence))
+
+    chosen: list[tuple[Evidence, str]] = []
+    for ev in ranked[:depth]:
+        cited = {e.hit.passage.article_id for e, _ in chosen}
+        said = next((s for s in ev.hit.passage.window_sentences if says(s)), None)
+        if said is not None and ev.hit.passage.article_id not in cited and len(chosen) < limit:
+            chosen.append((ev, said))
+    if not chosen:
+        return None
+    return Attributed(chosen[0][1], tuple(ev for ev, _ in chosen), tuple(s for _, s in chosen), quoted=True)
 
 
 def _about(question: Question, speaker: str) -> frozenset[str]:

@@ -147,6 +147,22 @@ def test_what_an_organisation_said_is_what_its_spokesperson_said() -> None:
         "Foreign Office said: “The envoy was summoned”")
 
 
+def test_what_a_country_said_unquoted_is_what_it_is_reported_saying() -> None:
+    """"What did Afghanistan say?" with none of its words quoted: the sentence reporting it speaking,
+    not one that only mentions it ("... relations with Afghanistan", "the role of Afghanistan, saying")."""
+    def hit(article: str, text: str, dense: float) -> Hit:
+        p = Passage(id=f"{article}#0", article_id=article, index=0, sentences=(text,), outlet=article)
+        return Hit(passage=p, score=1.0, lexical=3.0, dense=dense)
+
+    hits = [hit("a", "Asif said relations with Afghanistan cannot return to normal.", 0.8),
+            hit("b", "He praised the role of Afghanistan, saying talks went well.", 0.7),
+            hit("c", "Afghanistan, however, rejected the suggestion of complicity.", 0.5)]
+    g = build_answer("What did Afghanistan say?", hits)
+    assert g.answered and g.short == "Afghanistan, however, rejected the suggestion of complicity."
+    assert [c.article_id for c in g.citations] == ["c"]
+    assert not build_answer("What did Afghanistan say?", hits[:2]).quoted  # nothing reports it speaking
+
+
 def test_a_quoted_common_noun_keeps_its_article() -> None:
     """"What did the joint statement say?": "The joint statement said: …", not "joint statement said"."""
     p = Passage(id="a#0", article_id="a", index=0, outlet="a", sentences=(
