@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from summarizer.attribution import clean_name
 from summarizer.descriptions import describe
 from summarizer.evidence import Evidence, Question
+from summarizer.places import is_country
 from summarizer.questions import mentions, question_entities, root
 from summarizer.quote_merge import speaker_aliases
 from summarizer.quotes import CUE_WORDS, extract_quotes
@@ -24,11 +25,15 @@ QUOTE_TIE = 0.9  # quoting passages within this share of the best evidence score
 
 def named_in(ev: Evidence, name: str) -> bool:
     """The passage names `name` (its last word, as a word of its own: "UN" is not in "under", nor
-    "India" in "Indian"; an acronym in capitals: "US" is not "us")."""
+    "India" in "Indian"; an acronym in capitals: "US" is not "us"). A nationality counts as named by
+    its country: "Afghan" by "Afghanistan"."""
     last, window = name.split()[-1], ev.hit.passage.window
     if last.isupper():
         return re.search(rf"\b{re.escape(last)}s?\b", window) is not None
-    return set(tokenize(last)) <= token_set(window)
+    words = token_set(window)
+    asked = tokenize(last)
+    return set(asked) <= words or (len(asked) == 1 and not is_country(last) and any(
+        w.startswith(asked[0]) and is_country(w) for w in words))
 
 
 @dataclass(frozen=True)
@@ -191,6 +196,16 @@ def quotes_for(sentences: Sequence[str], group: str) -> tuple[str, list[str]] | 
     spokesperson Tahir Andrabi", "What did the Taliban say?" by "Taliban spokesman Zabihullah
     Mujahid". None when no quoted speaker's title names the group."""
     words = re.compile(rf"\b{re.escape(group)}\b", re.IGNORECASE)
+    asked = tokenize(group)
+
+    def speaks_for(title: str) -> bool:
+        """The title names the group ("Foreign Office spokesperson"), or it is the asked title with
+        fewer of its words ("Taliban spokesman" for "the Afghan Taliban spokesman")."""
+        if words.search(title):
+            return True
+        own = set(tokenize(title))
+        return len(asked) > 1 and asked[-1] in own and own <= set(asked)
+
     titles: dict[str, str | None] = {}  # each speaker described once, however often quoted
     found: dict[str, tuple[str, list[str]]] = {}
     for mention in extract_quotes(" ".join(sentences)):
@@ -200,7 +215,7 @@ def quotes_for(sentences: Sequence[str], group: str) -> tuple[str, list[str]] | 
             titles[mention.speaker] = next(
                 (t for s in sentences if (t := describe(s, mention.speaker)) is not None), None)
         title = titles[mention.speaker]
-        if title is not None and words.search(title.replace(mention.speaker, "")):
+        if title is not None and speaks_for(title.replace(mention.speaker, "")):
             found.setdefault(mention.speaker, (title, []))[1].append(mention.text.strip())
     return next(iter(found.values()), None)
 

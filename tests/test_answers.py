@@ -163,6 +163,20 @@ def test_what_a_country_said_unquoted_is_what_it_is_reported_saying() -> None:
     assert not build_answer("What did Afghanistan say?", hits[:2]).quoted  # nothing reports it speaking
 
 
+def test_a_spokesman_asked_with_more_of_his_title_is_found() -> None:
+    """"What did the Afghan Taliban spokesman say?" finds "Taliban spokesman Zabihullah Mujahid" when
+    the coverage tells of Afghanistan; "the US defence minister" is not Pakistan's, and coverage that
+    never names the US is refused."""
+    p = Passage(id="a#0", article_id="a", index=0, outlet="a", sentences=(
+        "Afghanistan rejected the claim.", "Pakistan’s Defence Minister Khawaja Asif said the truce holds.",
+        "“Neither side will attack the other,” Taliban spokesman Zabihullah Mujahid said."))
+    hits = [Hit(passage=p, score=1.0, lexical=3.0, dense=0.6)]
+    g = build_answer("What did the Afghan Taliban spokesman say?", hits)
+    assert g.quoted
+    assert g.short == "Taliban spokesman Zabihullah Mujahid said: “Neither side will attack the other”"
+    assert not build_answer("What did the US defence minister say?", hits).answered
+
+
 def test_a_quoted_common_noun_keeps_its_article() -> None:
     """"What did the joint statement say?": "The joint statement said: …", not "joint statement said"."""
     p = Passage(id="a#0", article_id="a", index=0, outlet="a", sentences=(
