@@ -37,7 +37,7 @@ from summarizer.evidence import (
 )
 from summarizer.overview import asks_overview, lede, story_leads
 from summarizer.passages import Passage
-from summarizer.questions import QType, question_speaker, truecase
+from summarizer.questions import QType, expand_contractions, question_speaker, truecase
 from summarizer.retrieval import Hit, naive, newest
 from summarizer.spans import same_slot, scheduled
 from summarizer.spellings import span_key
@@ -282,7 +282,7 @@ def build_answer(question: str, hits: Sequence[Hit], options: AnswerOptions | No
     if asks_overview(question):
         return _overview(question, hits, options)
     # read as if typed with its capitals ("who is tahir andrabi"); answered as asked
-    text = truecase(question, (h.passage.window for h in hits[: options.consider]))
+    text = truecase(expand_contractions(question), (h.passage.window for h in hits[: options.consider]))
     asked = Question.parse(text)
     qtype = asked.qtype
     latest = newest(hits)

@@ -192,6 +192,15 @@ def question_speaker(question: str) -> str | None:
     return name or None
 
 
+_CONTRACTED = re.compile(r"\b(who|what|when|where|how)(?:['’]s|(?<=what)s)\b", re.IGNORECASE)
+
+
+def expand_contractions(question: str) -> str:
+    """"who's Mujahid", "whats ttp", "when's the next round": the question with "is" spelled out, as the
+    rules that read "who is X" and "what is X" expect it."""
+    return _CONTRACTED.sub(r"\1 is", question)
+
+
 _WORD = re.compile(r"[^\W\d_][\w’'-]*")
 _SENTENCES = re.compile(r"(?<=[.!?])\s+|\n+")
 _SENTENCE_START = re.compile(r"(?:^|[.!?:]\s+|[“\"‘(]\s*)$")

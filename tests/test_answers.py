@@ -336,6 +336,9 @@ def test_what_is_an_acronym_answers_with_the_name_the_coverage_spells_out() -> N
     assert not build_answer("What is the UN?", hits, AnswerOptions(threshold=-1.0)).answered
     # typed in lower case, as chat users do: read with the capitals the coverage writes
     assert build_answer("what is ttp", hits).short == "Tehreek-e-Taliban Pakistan (TTP)"
+    # and with "is" run into the question word, as chat users type it too
+    assert build_answer("whats ttp", hits).short == build_answer("what's TTP?", hits).short == (
+        "Tehreek-e-Taliban Pakistan (TTP)")
 
 
 def test_a_role_or_attribute_of_a_name_the_coverage_never_names_is_refused() -> None:

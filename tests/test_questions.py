@@ -11,6 +11,7 @@ from summarizer.questions import (
     asked_action,
     asked_tense,
     asks_owner,
+    expand_contractions,
     question_focus,
     question_speaker,
     question_type,
@@ -67,6 +68,9 @@ def test_a_lowercase_question_is_read_with_the_coverages_capitals() -> None:
              "Talks resumed. Talks between Pakistan and Afghanistan resumed, the minister said."]
     assert truecase("who is tahir andrabi", texts) == "who is Tahir Andrabi"
     assert truecase("what is ttp", texts) == "what is TTP"
+    assert expand_contractions("who's mujahid") == "who is mujahid"
+    assert expand_contractions("When’s the next round? Whats TTP?") == "When is the next round? What is TTP?"
+    assert expand_contractions("Whose car was it?") == "Whose car was it?"
     # "talks" opens a sentence capitalised, but the coverage writes it in lower case; a country is a name
     assert truecase("when did the talks in india resume", texts) == "when did the talks in India resume"
     assert truecase("Who is tahir andrabi?", texts) == "Who is Tahir Andrabi?"  # a phone's first capital
