@@ -130,6 +130,8 @@ def candidates(sentence: str, qtype: QType, q_tokens: AbstractSet[str], focus: s
             score += 0.5  # "which film": named as a work is named
         if qtype == "where" and kind == "place":
             score += 0.5
+        if qtype == "where" and _initialled(text, sentence[start + len(text):]):
+            score -= 0.5  # "fighters from Tehreek-e-Taliban Pakistan (TTP)": a body, not a place
         if qtype == "where" and _BETWEEN.search(sentence, max(0, start - 10), start):
             score -= 1.0  # "the talks between Pakistan and Afghanistan will resume": the two ends, not where
         if qtype == "who":
@@ -202,6 +204,16 @@ def _reported_on(before: str, after: str, q_roots: set[str]) -> bool:
 _DEMONYM = re.compile(r"[A-Z]\w+(?:ish|ese|i|ian)|Afghan|Dutch|French|Greek|Swiss|Thai|Czech|Slovak|Welsh|"
                       r"Arab|Filipino|Argentine|Uzbek|Kazakh|Tajik|Turkmen|Kyrgyz|Serb|Croat|Cypriot|"
                       r"[A-Z][\w.]*(?:-[A-Z][\w.]*)+")
+
+
+_INITIALS = re.compile(r"[A-Z]{2,}")
+_INITIALS_AFTER = re.compile(r"\s*\([A-Z]{2,}\)")
+
+
+def _initialled(text: str, after: str) -> bool:
+    """`text` goes by its initials ("TTP", "Tehreek-e-Taliban Pakistan (TTP)"), as organisations do
+    and places do not, countries and US states aside ("US", "the United Arab Emirates (UAE)")."""
+    return bool(_INITIALS.fullmatch(text) or _INITIALS_AFTER.match(after)) and not is_country_or_state(text)
 
 
 def _adjective(text: str, after: str) -> bool:

@@ -321,6 +321,17 @@ def test_where_not_the_two_ends_of_between() -> None:
     assert there[0].score > ends[0].score
 
 
+def test_where_not_a_body_that_goes_by_its_initials() -> None:
+    """"Fighters from Tehreek-e-Taliban Pakistan (TTP)": a body, not where; a country's initials are."""
+    q = {"meet"}
+    body = candidates("They will meet, with fighters from Tehreek-e-Taliban Pakistan (TTP) in mind.",
+                      "where", q)
+    place = candidates("They will meet, with fighters from Islamabad in mind.", "where", q)
+    assert body[0].score < place[0].score - 0.4
+    country = candidates("They will meet in the UAE.", "where", q)
+    assert country[0].score > candidates("They will meet in the TTP.", "where", q)[0].score + 0.4
+
+
 def test_a_determiner_opening_the_sentence_is_no_name() -> None:
     """"Both sides", "Each team": a capitalised determiner names no one."""
     for opener in ("Both sides", "Each side", "All parties", "Several officials"):
