@@ -1,8 +1,9 @@
 """Typed answer spans for /ask: where in the evidence the asked thing is.
 
 Pure text rules for news English: the question's type (`summarizer.questions`) decides what span to
-look for (dates, numbers, capitalised names, places, quoted titles); candidates are scored by closeness
-to the question's words in the evidence sentence. Two spans are compared for the same slot here and for
+look for (dates, numbers, capitalised names, places, quoted titles; names are read in
+`summarizer.span_names`); candidates are scored by closeness to the question's words in the evidence
+sentence. Two spans are compared for the same slot here and for
 the same answer in `summarizer.spellings` (a date or count in any spelling). Quote questions ("what did
 X say") are answered in `summarizer.attributed`.
 """
@@ -11,14 +12,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Set as AbstractSet
-from itertools import pairwise
 from typing import NamedTuple
 
 from summarizer.places import PLACE_CHECKS, PLACE_EXCLUDES, is_country_or_state
 from summarizer.questions import DURATION, QType, Tense, mentions, root
 from summarizer.quotes import CUE_WORDS
-from summarizer.retrieval import STOPWORDS, token_set, tokenize
-from summarizer.spellings import AND_DAY, MONTH, TO_DAY, full_date
+from summarizer.retrieval import token_set, tokenize
+from summarizer.span_names import adjective, initialled, members, names
+from summarizer.spellings import DATE, YEAR, full_date
 
 
 class Span(NamedTuple):
@@ -30,15 +31,6 @@ class Span(NamedTuple):
     sentence: str
 
 
-_DAY = r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
-_YEAR = r"(?:1[89]|20)\d{2}"
-_DATE = re.compile(
-    rf"\bbetween\s+(?:{MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?{AND_DAY}|\d{{1,2}}(?:st|nd|rd|th)?{AND_DAY}\s+(?:of\s+)?"
-    rf"{MONTH})(?:,?\s+\d{{4}})?\b"
-    rf"|\b(?:{_DAY},?\s+)?{MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?(?:{TO_DAY})?(?:,?\s+\d{{4}})?\b"
-    rf"|\b\d{{1,2}}(?:st|nd|rd|th)?(?:{TO_DAY})?\s+(?:of\s+)?{MONTH}(?:,?\s+\d{{4}})?\b"
-    rf"|\b{MONTH}\s+(?:of\s+)?\d{{4}}\b|\b{_DAY}\b|\b{_YEAR}s?\b")
-_MONTH_ALONE = re.compile(MONTH)
 _NUMWORD = (r"(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|"
             r"sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|"
             r"hundred|a dozen|dozens|hundreds|thousands)")
@@ -59,26 +51,16 @@ _WORKS = frozenset({"movie", "film", "show", "series", "song", "album", "book", 
 _TITLE = re.compile(r"[“\"]([A-Z0-9][^“”\"]{0,60}?)[,.!?]?[”\"]")
 _TITLE_SMALL = frozenset({"a", "an", "the", "and", "or", "nor", "but", "of", "at", "in", "on", "for", "to",
                           "by", "with", "from", "as", "is", "vs"})
-_CAP = r"[A-Z][\w'’.&-]*"
-_LINK = r"(?:\s+(?:of|the|de|da|del|van|von|bin|al|la|le)){0,2}"
-_NAME = re.compile(rf"{_CAP}(?:{_LINK}\s+{_CAP})*")
 # "in Istanbul", and a journey's end: "the delegation has left for Istanbul"
 _PLACE_CUE = re.compile(r"\b(?:in|at|from|near|to|into|across|outside|inside|(?:left|leaves?|leaving|"
                         r"departed|departs?|departing|headed|heading|heads|bound|flew|flying)\s+for)\s+$",
                         re.IGNORECASE)
-_WEAK_TEXT = ("The A An In On At But And For As After Before When While This That It He She They We I His "
-              "Her Their Its If However Meanwhile Also According By From With Mr Mrs Ms Dr Some Many More "
-              "Most Other Both Each Every All Any Neither Either Such These Those Several Few")
-_WEAK_START = frozenset(_WEAK_TEXT.split())
 # what a "which" question may ask for that is never a country or US state: companies and what they make
 _NOT_REGIONS = frozenset({
     "company", "chain", "platform", "airline", "brand", "restaurant", "retailer", "firm",
     "carmaker", "automaker", "app", "service", "network", "broadcaster", "bank", "supermarket", "store",
     "maker", "manufacturer", "startup", "streamer", "product", "ride", "character", "food", "drink",
     "sport", "game", "newspaper", "magazine", "website", "band", "party", "currency", "language"})
-# a participle opening a sentence ("Speaking to reporters, ...", "Following six days of talks, ...")
-_PARTICIPLE = re.compile(r"[A-Z][a-z]+ing\s+(?:to|the|a|an|with|about|his|her|their|its|this|that|after|\d+|"
-                         r"one|two|three|four|five|six|seven|eight|nine|ten)\b")
 _BETWEEN = re.compile(r"\bbetween\s+$")
 _FUTURE_Q = frozenset({"next", "upcoming", "future", "coming", "scheduled"})
 _FUTURE = re.compile(r"\b(?:will|shall|scheduled|expected|due|upcoming|next|set to|to be held|is to|"
@@ -95,10 +77,10 @@ def candidates(sentence: str, qtype: QType, q_tokens: AbstractSet[str], focus: s
     people") scores higher. `owner`, `tense`, `action`: the question `asks_owner`, `asked_tense`, its
     `asked_action`."""
     if qtype == "when":
-        found = [(m.start(), m.group(), "date") for m in _DATE.finditer(sentence)]
+        found = [(m.start(), m.group(), "date") for m in DATE.finditer(sentence)]
     elif qtype == "how_many":
         # a year or a day of a month ("on October 25") is not a count
-        dates = [m.span() for m in _DATE.finditer(sentence)]
+        dates = [m.span() for m in DATE.finditer(sentence)]
         found = [(m.start(), m.group().strip(), "number") for m in _NUMBER.finditer(sentence)
                  if not any(a <= m.start() < b for a, b in dates)]
         if focus == DURATION:
@@ -106,7 +88,7 @@ def candidates(sentence: str, qtype: QType, q_tokens: AbstractSet[str], focus: s
                       if _OFFSET.match(sentence, m.end()) is None]
     else:
         found = [(start, text, "place" if _PLACE_CUE.search(sentence[max(0, start - 20):start]) else "name")
-                 for start, text in _names(sentence, q_tokens, months=focus == "month")]
+                 for start, text in names(sentence, q_tokens, months=focus == "month")]
         if focus in _WORKS:  # a quoted title replaces the capitalised words inside it
             titles = [(m.start(1), m.group(1), "title") for m in _TITLE.finditer(sentence)
                       if _title_case(m.group(1))]
@@ -130,7 +112,7 @@ def candidates(sentence: str, qtype: QType, q_tokens: AbstractSet[str], focus: s
             score += 0.5  # "which film": named as a work is named
         if qtype == "where" and kind == "place":
             score += 0.5
-        if qtype == "where" and _initialled(text, sentence[start + len(text):]):
+        if qtype == "where" and initialled(text, sentence[start + len(text):]):
             score -= 0.5  # "fighters from Tehreek-e-Taliban Pakistan (TTP)": a body, not a place
         if qtype == "where" and _BETWEEN.search(sentence, max(0, start - 10), start):
             score -= 1.0  # "the talks between Pakistan and Afghanistan will resume": the two ends, not where
@@ -139,7 +121,7 @@ def candidates(sentence: str, qtype: QType, q_tokens: AbstractSet[str], focus: s
             if any(a <= start < b for a, b in quoted):
                 score -= 0.5  # "who will host": not the film “Wicked” she starred in
         elif qtype == "which" and not _NOT_REGIONS.isdisjoint(q_tokens) \
-                and all(map(is_country_or_state, _members(text))):
+                and all(map(is_country_or_state, members(text))):
             score -= 0.5  # "which streaming platform": not "the US and Canada" it raises prices in
         if kind == "date" and not full_date(text):
             score -= 0.3  # a bare weekday or year is relative or vague beside a day of a month
@@ -150,7 +132,7 @@ def candidates(sentence: str, qtype: QType, q_tokens: AbstractSet[str], focus: s
             score -= 0.5  # "when did the ceasefire start": not the day they "will meet again on"
         if kind == "date" and _reported_on(sentence[:start], sentence[start + len(text):], q_roots):
             score -= 0.5  # "Asif on Wednesday confirmed", "the ministry said late Thursday": when said
-        if kind == "name" and _adjective(text, sentence[start + len(text):]):
+        if kind == "name" and adjective(text, sentence[start + len(text):]):
             score -= 0.5  # "through Qatari and Turkish mediation": the mediators are Qatar and Turkiye
         if kind in ("name", "place") and (qtype != "where" or focus is not None) and _AGENT.search(before) \
                 and mentions(before, q_roots):
@@ -175,9 +157,9 @@ def candidates(sentence: str, qtype: QType, q_tokens: AbstractSet[str], focus: s
             score -= 0.5  # "Pakistan’s delegation has left": a modifier, not who did the asked thing
         if focus in PLACE_CHECKS and kind in ("name", "place"):
             # "which countries mediated": Qatar, not Istanbul; "which state": Texas, not Houston
-            score += 0.6 if all(map(PLACE_CHECKS[focus], _members(text))) else -0.6
+            score += 0.6 if all(map(PLACE_CHECKS[focus], members(text))) else -0.6
         elif focus in PLACE_EXCLUDES and kind in ("name", "place") \
-                and any(map(PLACE_EXCLUDES[focus], _members(text))):
+                and any(map(PLACE_EXCLUDES[focus], members(text))):
             score -= 0.6  # "which cities were attacked": not Pakistan
         if focus in _PERCENT_Q and kind == "number" and not _is_percent(text):
             score -= 1.0  # "what percentage": a bare count (or "nine percentage points", a change) is not
@@ -200,98 +182,7 @@ def _reported_on(before: str, after: str, q_roots: set[str]) -> bool:
     return any(w in CUE_WORDS and root(w) not in q_roots for w in prev + nxt)
 
 
-# a nationality, or a hyphenated pair of names ("Pak-Afghan dialogue", "US-China talks")
-_DEMONYM = re.compile(r"[A-Z]\w+(?:ish|ese|i|ian)|Afghan|Dutch|French|Greek|Swiss|Thai|Czech|Slovak|Welsh|"
-                      r"Arab|Filipino|Argentine|Uzbek|Kazakh|Tajik|Turkmen|Kyrgyz|Serb|Croat|Cypriot|"
-                      r"[A-Z][\w.]*(?:-[A-Z][\w.]*)+")
-
-
-_INITIALS = re.compile(r"[A-Z]{2,}")
-_INITIALS_AFTER = re.compile(r"\s*\([A-Z]{2,}\)")
-
-
-def _initialled(text: str, after: str) -> bool:
-    """`text` goes by its initials ("TTP", "Tehreek-e-Taliban Pakistan (TTP)"), as organisations do
-    and places do not, countries and US states aside ("US", "the United Arab Emirates (UAE)")."""
-    return bool(_INITIALS.fullmatch(text) or _INITIALS_AFTER.match(after)) and not is_country_or_state(text)
-
-
-def _adjective(text: str, after: str) -> bool:
-    """A nationality adjective or a pair of names before its noun ("Turkish mediation", "Qatari
-    officials", "Pak-Afghan dialogue"), which names no one and nowhere; a name before a verb or a
-    function word ("Brian said", "Julian and ...") is kept."""
-    words = [w for w in re.split(r",?\s+", text) if w not in ("and", "or", "&")]
-    nxt = after.split(maxsplit=1)[0].strip(".,;:") if after.strip() else ""
-    return (bool(words) and all(_DEMONYM.fullmatch(w) for w in words) and nxt[:1].islower()
-            and nxt not in CUE_WORDS and nxt not in STOPWORDS)
-
-
 _AGENT = re.compile(r"\b(?:by|of)\s+(?:the\s+)?$")
-_AND = re.compile(r",?\s+(?:and|or|&)\s+")
-_COMMA = re.compile(r",\s+")
-_LIST = re.compile(f"{_AND.pattern}|{_COMMA.pattern}")
-
-
-def _members(names: str) -> list[str]:
-    """The names of a coordination ("Turkiye and Qatar", "China, Russia and Iran"), or the one name:
-    a comma alone joins a place to its region ("Boulder, Colorado"), not two answers."""
-    if not _AND.search(names):
-        return [names]
-    return [p for p in _LIST.split(names.strip()) if p] or [names]
-
-
-def _names(sentence: str, q_tokens: AbstractSet[str], months: bool = False) -> list[tuple[int, str]]:
-    """Capitalised name spans (a leading sentence word like "The" dropped), with a coordination of
-    names not in the question joined into one answer: "mediated by Turkiye and Qatar", "goals from
-    Saka, Odegaard and Rice". A list of commas alone is not joined (it is often an apposition). A
-    month alone is a name only when `months` ("in which month")."""
-    items: list[tuple[int, int]] = []
-    for m in _NAME.finditer(sentence):
-        text = re.sub(r"['’]s$", "", m.group().rstrip(".,")).rstrip("'’")  # "Pakistan’s" -> "Pakistan"
-        words = text.split()
-        start = m.start()
-        if words and words[0] in _WEAK_START:
-            rest = text[len(words[0]):].lstrip()
-            start += len(text) - len(rest)
-            text = rest
-        # the question's own title words lead no answer: "Defence Minister Khawaja Asif" -> "Khawaja Asif"
-        while (parts := text.split(maxsplit=1))[1:] and parts[1][:1].isupper() \
-                and (toks := tokenize(parts[0])) and set(toks) <= q_tokens:
-            start += len(text) - len(parts[1])
-            text = parts[1]
-        if start == 0 and _PARTICIPLE.match(sentence):
-            continue  # "Speaking to reporters, Asif said": a participle opens the sentence
-        if not text or text in _WEAK_START or _DATE.fullmatch(text) \
-                or (not months and _MONTH_ALONE.fullmatch(text)):
-            continue  # "take place on November 6": a month is no name or place
-        items.append((start, start + len(text)))
-    groups: list[list[tuple[int, int]]] = []
-    for start, end in items:
-        toks = tokenize(sentence[start:end])
-        asked = bool(toks) and all(t in q_tokens for t in toks)
-        prev = groups[-1] if groups else None
-        gap = sentence[prev[-1][1]:start] if prev else ""
-        if prev is not None and not asked and (_AND.fullmatch(gap) or _COMMA.fullmatch(gap)):
-            prev.append((start, end))
-        else:
-            groups.append([(start, end)])
-        if asked:
-            groups.append([])  # a name of the question never joins a coordination
-    out: list[tuple[int, str]] = []
-    for group in filter(None, groups):
-        gaps = [sentence[a[1]:b[0]] for a, b in pairwise(group)]
-        joined = max((i + 1 for i, gap in enumerate(gaps) if _AND.fullmatch(gap)), default=0)
-        if joined:  # up to the name after the last "and"; names after it stand alone
-            out.append((group[0][0], sentence[group[0][0]:group[joined][1]]))
-        alone = group[joined + 1 if joined else 0:]
-        # a place and its region, "Boulder, Colorado": one answer, before (so ahead of) its parts
-        out += [(a, sentence[a:d]) for (a, b), (c, d) in pairwise(alone)
-                if sentence[b:c] == ", " and is_country_or_state(sentence[c:d])
-                and not is_country_or_state(sentence[a:b])]
-        out += [(a, sentence[a:b]) for a, b in alone]
-    return out
-
-
 def _title_case(text: str) -> bool:
     """Every word capitalised but the small ones ("All at Once"), as titles are and speech is not."""
     words = re.findall(r"[^\W\d_][\w'’-]*", text)
@@ -322,7 +213,7 @@ def same_slot(best: str, other: str, qtype: QType, focus: str | None) -> bool:
         if full_date(best) or full_date(other):
             if not (full_date(best) and full_date(other)):
                 return False
-        elif not all(re.fullmatch(_YEAR, x.strip()) for x in (best, other)):
+        elif not all(re.fullmatch(YEAR, x.strip()) for x in (best, other)):
             return False
     return _is_percent(best) == _is_percent(other)
 

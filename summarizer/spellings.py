@@ -1,5 +1,6 @@
-"""One answer in any spelling, for /ask's votes and versions: "November 06", "6 November 2025" and
-"Nov. 6" are one date; "four astronauts" and "4 astronauts", "$12.6 million" and "$12,600,000" one count.
+"""Dates and counts as news spells them, and one answer in any spelling, for /ask's spans, votes and
+versions: "November 06", "6 November 2025" and "Nov. 6" are one date; "four astronauts" and "4
+astronauts", "$12.6 million" and "$12,600,000" one count.
 """
 
 from __future__ import annotations
@@ -14,6 +15,16 @@ MONTH = (r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|A
 TO_DAY = r"(?:\s*[-–]\s*|\s+to\s+)\d{1,2}(?:st|nd|rd|th)?"  # the end of a range of days ("October 25-30")
 # "between October 25 and 30" (and November 2): a range, after "between" only ("October 25 and 30 people")
 AND_DAY = rf"\s+and\s+(?:{MONTH}\s+)?\d{{1,2}}(?:st|nd|rd|th)?"
+# a date as news writes it: a day of a month (or a range of days), a month of a year, a weekday, a year
+_WEEKDAY = r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
+YEAR = r"(?:1[89]|20)\d{2}"
+DATE = re.compile(
+    rf"\bbetween\s+(?:{MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?{AND_DAY}|\d{{1,2}}(?:st|nd|rd|th)?{AND_DAY}\s+(?:of\s+)?"
+    rf"{MONTH})(?:,?\s+\d{{4}})?\b"
+    rf"|\b(?:{_WEEKDAY},?\s+)?{MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?(?:{TO_DAY})?(?:,?\s+\d{{4}})?\b"
+    rf"|\b\d{{1,2}}(?:st|nd|rd|th)?(?:{TO_DAY})?\s+(?:of\s+)?{MONTH}(?:,?\s+\d{{4}})?\b"
+    rf"|\b{MONTH}\s+(?:of\s+)?\d{{4}}\b|\b{_WEEKDAY}\b|\b{YEAR}s?\b")
+MONTH_ALONE = re.compile(MONTH)
 _MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 _DAY_MONTH = re.compile(rf"\b(\d{{1,2}})(?:st|nd|rd|th)?(?:{TO_DAY}|{AND_DAY})?\s+(?:of\s+)?({MONTH})"
                         rf"|({MONTH})\s+(\d{{1,2}})(?:st|nd|rd|th)?\b", re.IGNORECASE)
