@@ -28,8 +28,9 @@ _WEAK_START = frozenset(_WEAK_TEXT.split())
 _PARTICIPLE = re.compile(r"[A-Z][a-z]+ing\s+(?:to|the|a|an|with|about|his|her|their|its|this|that|after|\d+|"
                          r"one|two|three|four|five|six|seven|eight|nine|ten)\b")
 # a nationality, or a hyphenated pair of names ("Pak-Afghan dialogue", "US-China talks")
-_DEMONYM = re.compile(r"[A-Z]\w+(?:ish|ese|i|ian)|Afghan|Dutch|French|Greek|Swiss|Thai|Czech|Slovak|Welsh|"
-                      r"Arab|Filipino|Argentine|Uzbek|Kazakh|Tajik|Turkmen|Kyrgyz|Serb|Croat|Cypriot|"
+# ("Japanese-headquartered automakers" too)
+_DEMONYM = re.compile(r"(?:[A-Z]\w+(?:ish|ese|i|ian)|Afghan|Dutch|French|Greek|Swiss|Thai|Czech|Slovak|Welsh|"
+                      r"Arab|Filipino|Argentine|Uzbek|Kazakh|Tajik|Turkmen|Kyrgyz|Serb|Croat|Cypriot)(?:-[a-z]+)?|"
                       r"[A-Z][\w.]*(?:-[A-Z][\w.]*)+")
 _INITIALS = re.compile(r"[A-Z]{2,}")
 _INITIALS_AFTER = re.compile(r"\s*\([A-Z]{2,}\)")
@@ -64,11 +65,13 @@ def members(names: str) -> list[str]:
     return [p for p in _LIST.split(names.strip()) if p] or [names]
 
 
-def names(sentence: str, q_tokens: AbstractSet[str], months: bool = False) -> list[tuple[int, str]]:
+def names(sentence: str, q_tokens: AbstractSet[str], months: bool = False, focus: str | None = None
+          ) -> list[tuple[int, str]]:
     """Capitalised name spans (a leading sentence word like "The" dropped), with a coordination of
     names not in the question joined into one answer: "mediated by Turkiye and Qatar", "goals from
     Saka, Odegaard and Rice". A list of commas alone is not joined (it is often an apposition). A
-    month alone is a name only when `months` ("in which month")."""
+    month alone is a name only when `months` ("in which month"). The question's own words lead no name
+    but the asked-for `focus` ("which typhoon": "Typhoon Doksuri")."""
     items: list[tuple[int, int]] = []
     for m in _NAME.finditer(sentence):
         text = re.sub(r"['’]s$", "", m.group().rstrip(".,")).rstrip("'’")  # "Pakistan’s" -> "Pakistan"
@@ -80,7 +83,8 @@ def names(sentence: str, q_tokens: AbstractSet[str], months: bool = False) -> li
             text = rest
         # the question's own title words lead no answer: "Defence Minister Khawaja Asif" -> "Khawaja Asif"
         while (parts := text.split(maxsplit=1))[1:] and parts[1][:1].isupper() \
-                and (toks := tokenize(parts[0])) and set(toks) <= q_tokens:
+                and (toks := tokenize(parts[0])) and set(toks) <= q_tokens \
+                and toks != [focus]:  # "which typhoon": "Typhoon Doksuri" is named so
             start += len(text) - len(parts[1])
             text = parts[1]
         if start == 0 and _PARTICIPLE.match(sentence):

@@ -88,7 +88,7 @@ def candidates(sentence: str, qtype: QType, q_tokens: AbstractSet[str], focus: s
                       if _OFFSET.match(sentence, m.end()) is None]
     else:
         found = [(start, text, "place" if _PLACE_CUE.search(sentence[max(0, start - 20):start]) else "name")
-                 for start, text in names(sentence, q_tokens, months=focus == "month")]
+                 for start, text in names(sentence, q_tokens, months=focus == "month", focus=focus)]
         if focus in _WORKS:  # a quoted title replaces the capitalised words inside it
             titles = [(m.start(1), m.group(1), "title") for m in _TITLE.finditer(sentence)
                       if _title_case(m.group(1))]

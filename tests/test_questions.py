@@ -339,6 +339,15 @@ def test_a_determiner_opening_the_sentence_is_no_name() -> None:
         assert [s.text for s in found] == ["Istanbul"]
 
 
+def test_the_asked_kind_stays_in_the_name() -> None:
+    """"Which typhoon": "Typhoon Doksuri", as it is named; other words of the question still lead no
+    name ("Defence Minister Khawaja Asif" -> "Khawaja Asif")."""
+    asked = Question.parse("Which typhoon soaked Beijing this week?")
+    sent = "Typhoon Doksuri dumped a month of rain on Beijing."
+    found = candidates(sent, asked.qtype, frozenset(asked.weights), asked.focus, predicate=asked.predicate)
+    assert [s.text for s in found] == ["Typhoon Doksuri"]
+
+
 def test_a_participle_opening_the_sentence_is_no_name() -> None:
     """"Speaking to reporters, ...": the participle is no place; a city opening the sentence still is."""
     q = {"asif", "speak", "reporter"}
@@ -353,6 +362,10 @@ def test_an_irregular_nationality_is_an_adjective() -> None:
     adjective = {s.text: s.score for s in candidates("Guards on the Afghan border fired.", "who", {"fired"})}
     name = {s.text: s.score for s in candidates("Guards on the Kabul border fired.", "who", {"fired"})}
     assert adjective["Afghan"] < name["Kabul"] - 0.4
+    q = {"merge"}
+    hyphened = {s.text: s.score for s in candidates("Japanese-headquartered automakers merge.", "who", q)}
+    named = {s.text: s.score for s in candidates("Tokyo-headquartered automakers merge.", "who", q)}
+    assert hyphened["Japanese-headquartered"] < named["Tokyo-headquartered"] - 0.4  # "Japanese-owned" too
 
 
 def test_a_country_opening_the_sentence_is_a_name() -> None:
