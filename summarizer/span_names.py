@@ -29,8 +29,11 @@ _PARTICIPLE = re.compile(r"[A-Z][a-z]+ing\s+(?:to|the|a|an|with|about|his|her|th
                          r"one|two|three|four|five|six|seven|eight|nine|ten)\b")
 # a nationality, or a hyphenated pair of names ("Pak-Afghan dialogue", "US-China talks")
 # ("Japanese-headquartered automakers" too)
-_DEMONYM = re.compile(r"(?:[A-Z]\w+(?:ish|ese|i|ian)|Afghan|Dutch|French|Greek|Swiss|Thai|Czech|Slovak|Welsh|"
-                      r"Arab|Filipino|Argentine|Uzbek|Kazakh|Tajik|Turkmen|Kyrgyz|Serb|Croat|Cypriot)(?:-[a-z]+)?|"
+_DEMONYM = re.compile(r"(?:(?:South|North|East|West|Puerto|Costa|Latin)\s+)?"
+                      r"(?:[A-Z]\w+(?:ish|ese|i|ian)|Afghan|Dutch|French|Greek|Swiss|Thai|Czech|Slovak|Welsh|"
+                      r"Arab|Filipino|Argentine|Uzbek|Kazakh|Tajik|Turkmen|Kyrgyz|Serb|Croat|Cypriot|American|"
+                      r"Mexican|African|Korean|European|Chilean|Caribbean|Kenyan|Libyan|Cuban|Moroccan|Dominican|"
+                      r"Rican|Venezuelan|Jamaican|German|Tibetan|Ugandan|Rwandan)(?:-[a-z]+)?|"
                       r"[A-Z][\w.]*(?:-[A-Z][\w.]*)+")
 _INITIALS = re.compile(r"[A-Z]{2,}")
 _INITIALS_AFTER = re.compile(r"\s*\([A-Z]{2,}\)")
@@ -46,7 +49,7 @@ def adjective(text: str, after: str) -> bool:
     """A nationality adjective or a pair of names before its noun ("Turkish mediation", "Qatari
     officials", "Pak-Afghan dialogue"), which names no one and nowhere; a name before a verb or a
     function word ("Brian said", "Julian and ...") is kept."""
-    words = [w for w in re.split(r",?\s+", text) if w not in ("and", "or", "&")]
+    words = [w for w in _LIST.split(text) if w]
     nxt = after.split(maxsplit=1)[0].strip(".,;:") if after.strip() else ""
     return (bool(words) and all(_DEMONYM.fullmatch(w) for w in words) and nxt[:1].islower()
             and nxt not in CUE_WORDS and nxt not in STOPWORDS)

@@ -20,6 +20,7 @@ from summarizer.questions import (
 )
 from summarizer.retrieval import tokenize
 from summarizer.sentences import split_sentences
+from summarizer.span_names import adjective
 from summarizer.spans import candidates, same_slot
 from summarizer.spellings import span_key
 
@@ -359,13 +360,16 @@ def test_a_participle_opening_the_sentence_is_no_name() -> None:
 
 def test_an_irregular_nationality_is_an_adjective() -> None:
     """"the Afghan border", "a Czech player": a nationality before its noun, like "Turkish"."""
-    adjective = {s.text: s.score for s in candidates("Guards on the Afghan border fired.", "who", {"fired"})}
+    told = {s.text: s.score for s in candidates("Guards on the Afghan border fired.", "who", {"fired"})}
     name = {s.text: s.score for s in candidates("Guards on the Kabul border fired.", "who", {"fired"})}
-    assert adjective["Afghan"] < name["Kabul"] - 0.4
+    assert told["Afghan"] < name["Kabul"] - 0.4
     q = {"merge"}
     hyphened = {s.text: s.score for s in candidates("Japanese-headquartered automakers merge.", "who", q)}
     named = {s.text: s.score for s in candidates("Tokyo-headquartered automakers merge.", "who", q)}
     assert hyphened["Japanese-headquartered"] < named["Tokyo-headquartered"] - 0.4  # "Japanese-owned" too
+    assert adjective("Puerto Rican", " singer José Feliciano") and adjective("South Korean", " officials")
+    assert adjective("American", " voters") and adjective("Qatari, Turkish and Egyptian", " mediators")
+    assert not adjective("Tom Morgan", " scored") and not adjective("Iran", " enriched uranium")
 
 
 def test_a_country_opening_the_sentence_is_a_name() -> None:
