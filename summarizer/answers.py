@@ -40,7 +40,7 @@ from summarizer.passages import Passage
 from summarizer.questions import QType, expand_contractions, question_speaker, truecase
 from summarizer.retrieval import Hit, naive, newest
 from summarizer.spans import same_slot, scheduled
-from summarizer.spellings import span_key
+from summarizer.spellings import in_digits, span_key
 from summarizer.types import Answer, Citation
 
 REFUSAL = "I couldn't find that in the coverage."
@@ -243,6 +243,8 @@ def _typed(ranked: Sequence[Evidence], asked: Question, options: AnswerOptions
     votes = tally((ev.hit.passage.article_id, span_key(span.text), ev.score * span.score / (1 + rank))
                    for ev in voters for rank, span in enumerate(ev.spans))
     short = text_of[max(votes, key=lambda k: votes[k])] if votes else best.spans[0].text
+    if asked.qtype == "how_many":
+        short = in_digits(short)  # "four astronauts": "4 astronauts", as a chat answer is scanned
     # the first citation states the answer (the votes may come from passages other than the best)
     stated = next((ev for ev in voters if _has_span(ev, short)), best)
     support = [stated, best] if stated is not best else [best]

@@ -79,3 +79,28 @@ def _count_key(words: list[str]) -> str | None:
     value = total + current
     number = str(int(value)) if value == int(value) else f"{value:.6g}"
     return " ".join([number, *(stem(w) for w in words[used:])])
+
+
+_UNIT = re.compile(r"(\d[\d,.]*)-(second|minute|hour|day|night|week|month|year|decade)")
+
+
+def in_digits(count: str) -> str:
+    """A count as a chat answer writes it: a number spelled in words in digits ("four astronauts" ->
+    "4 astronauts", "two million" -> "2 million", "twenty-five" -> "25"), and a compound length as a
+    length ("a 20-year sentence" answers "how long" with "20 years")."""
+    words = count.split()
+    value, used = 0, 0
+    for word in words:
+        parts = word.lower().split("-")
+        if not all((p in _SMALL and p != "dozen") or p == "hundred" for p in parts):
+            break
+        for part in parts:
+            value = value * 100 if part == "hundred" else value + _SMALL[part]
+        used += 1
+    if used and value:
+        count = " ".join([str(value), *words[used:]])
+    unit = _UNIT.fullmatch(count)
+    if unit:
+        n = unit.group(1)
+        count = f"{n} {unit.group(2)}{'' if n == '1' else 's'}"
+    return count

@@ -22,7 +22,7 @@ from summarizer.retrieval import tokenize
 from summarizer.sentences import split_sentences
 from summarizer.span_names import adjective
 from summarizer.spans import candidates, same_slot
-from summarizer.spellings import span_key
+from summarizer.spellings import in_digits, span_key
 
 
 def test_question_types() -> None:
@@ -148,6 +148,16 @@ def test_a_range_between_two_days_is_one_date() -> None:
     died = "Clashes on October 25 and 30 people died."
     assert [c.text for c in candidates(died, "when", q)] == ["October 25"]
     assert span_key("between October 25 and November 2") == span_key("between 25 and 30 October") == "10-25"
+
+
+def test_a_count_is_answered_in_digits() -> None:
+    """"four astronauts" answers "4 astronauts", "a 20-year sentence" answers "how long" with "20 years";
+    what is not a number spelled out stays as written."""
+    assert in_digits("four astronauts") == "4 astronauts" and in_digits("twenty-five people") == "25 people"
+    assert in_digits("two million baby swings") == "2 million baby swings"
+    assert in_digits("one hundred days") == "100 days"
+    assert in_digits("20-year") == "20 years" and in_digits("1-year") == "1 year"
+    assert in_digits("a few weeks") == "a few weeks" and in_digits("dozens") == "dozens"
 
 
 def test_one_count_in_any_spelling_is_one_answer() -> None:

@@ -67,6 +67,7 @@ def test_sources_differ_only_on_comparable_slots() -> None:
     words = _dated("a", "Dawn", 1, "Four astronauts are on board the capsule.")
     digits = _dated("b", "Reuters", 2, "4 astronauts are on board the capsule.")
     assert not build_answer(crew, [words, digits], AnswerOptions(threshold=-1.0)).disagreement
+    assert build_answer(crew, [words], AnswerOptions(threshold=-1.0)).short == "4 astronauts"  # in digits
     more = _dated("c", "AP", 3, "14 astronauts are on board the capsule.")  # "4" is not part of "14"
     assert build_answer(crew, [words, more], AnswerOptions(threshold=-1.0)).disagreement
     # a date told in the past and one scheduled are two events, not two versions of one
