@@ -214,14 +214,16 @@ def _disagreement(best: Evidence, others: Sequence[Evidence], asked: Question) -
 
 def _differ(a: Evidence, b: Evidence) -> str:
     """Both versions with outlets and dates; when both reports are dated, the latest leads (an update
-    supersedes an outdated figure or date) and the other is marked as the earlier report."""
+    supersedes an outdated figure or date) and the other is marked as the earlier report. Counts in
+    digits, as a single answer gives them."""
+    def version(ev: Evidence) -> str:
+        return f"{in_digits(ev.spans[0].text)} ({_source_label(ev.hit.passage)}"
+
     pa, pb = (naive(x.hit.passage.published) for x in (a, b))
     if pa is not None and pb is not None and pa != pb:
         new, old = (a, b) if pa > pb else (b, a)
-        return (f"{new.spans[0].text} ({_source_label(new.hit.passage)}, latest); earlier report: "
-                f"{old.spans[0].text} ({_source_label(old.hit.passage)})")
-    return (f"Sources differ: {a.spans[0].text} ({_source_label(a.hit.passage)}); "
-            f"{b.spans[0].text} ({_source_label(b.hit.passage)})")
+        return f"{version(new)}, latest); earlier report: {version(old)})"
+    return f"Sources differ: {version(a)}); {version(b)})"
 
 
 def _typed(ranked: Sequence[Evidence], asked: Question, options: AnswerOptions
