@@ -89,10 +89,9 @@ def candidates(sentence: str, qtype: QType, q_tokens: AbstractSet[str], focus: s
     else:
         found = [(start, text, "place" if _PLACE_CUE.search(sentence[max(0, start - 20):start]) else "name")
                  for start, text in names(sentence, q_tokens, months=focus == "month", focus=focus)]
-        if focus in _WORKS:  # a quoted title replaces the capitalised words inside it
-            titles = [(m.start(1), m.group(1), "title") for m in _TITLE.finditer(sentence)
-                      if _title_case(m.group(1))]
-            found = [f for f in found if not any(a <= f[0] < a + len(t) for a, t, _ in titles)] + titles
+        if focus in _WORKS:  # "which film": a work is named by its quoted title, and nothing else is one
+            found = [(m.start(1), m.group(1), "title") for m in _TITLE.finditer(sentence)
+                     if _title_case(m.group(1))]
     q_roots = {root(t) for t in q_tokens}
     quoted = [m.span(1) for m in _TITLE.finditer(sentence)] if qtype == "who" else []
     words = [(m.start(), m.group()) for m in re.finditer(r"\w+", sentence)]

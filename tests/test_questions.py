@@ -240,6 +240,9 @@ def test_a_work_is_answered_by_its_quoted_title() -> None:
     spans = candidates(said, asked.qtype, frozenset(asked.weights), asked.focus, predicate=asked.predicate)
     assert max(spans, key=lambda s: s.score).text == "Furiosa: A Mad Max Saga"
     assert "We are so proud" not in {s.text for s in spans} and "Furiosa" not in {s.text for s in spans}
+    assert "Anya Taylor-Joy" not in {s.text for s in spans}  # nothing but a title names a work
+    untitled = "Anya Taylor-Joy got a standing ovation at Cannes."
+    assert candidates(untitled, asked.qtype, frozenset(asked.weights), asked.focus) == []
     sitcom = Question.parse("Which sitcom made Cindy Williams famous?")
     famous = "Cindy Williams became famous as Shirley Feeney in “Laverne & Shirley.”"
     spans = candidates(famous, sitcom.qtype, frozenset(sitcom.weights), sitcom.focus,
