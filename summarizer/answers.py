@@ -23,9 +23,17 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from summarizer.attributed import description_answer, named_in, quote_answer, reported_answer, tally
+from summarizer.attributed import (
+    Attributed,
+    description_answer,
+    holder_answer,
+    named_in,
+    quote_answer,
+    reported_answer,
+    tally,
+)
 from summarizer.citations import citation, more_support
-from summarizer.descriptions import asked_acronym, asked_of, asked_person, expand
+from summarizer.descriptions import asked_acronym, asked_of, asked_person, asked_title, expand
 from summarizer.evidence import (
     EVIDENCE_BIAS,
     EVIDENCE_WEIGHTS,
@@ -280,6 +288,30 @@ def _overview(question: str, hits: Sequence[Hit], options: AnswerOptions) -> Gro
     return Grounded(question, "other", True, ledes[0], ledes, citations, confidence=1.0)
 
 
+def _attributed(text: str, asked: Question, ranked: Sequence[Evidence], options: AnswerOptions
+                ) -> tuple[Attributed | None, tuple[str, ...]]:
+    """The answer decided by what the coverage attributes, whatever the overall confidence: "what did
+    X say" (X's words), "who is X" (X's title), "who is the Taliban spokesman" (who holds the title),
+    "what is the TTP" (the spelled-out name); and the names the coverage must mention for any answer.
+    Coverage that never names X (a capitalised name, an acronym), or a capitalised word of the asked
+    title or speaker ("What did the US defence minister say?": not Pakistan's, whose title has fewer
+    words), cannot say. An acronym is spelled out once in an article, wherever the passage stands in
+    the ranking: every considered passage is read."""
+    qtype = asked.qtype
+    speaker = question_speaker(text) if qtype == "quote" else None
+    person = asked_person(text) if qtype == "who" else None
+    title = asked_title(text) if qtype == "who" and person is None else None
+    acronym = asked_acronym(text) if qtype == "other" else None
+    attributed = ((quote_answer(asked, speaker, ranked, options.max_citations)
+                   or reported_answer(speaker, ranked, options.max_citations)) if speaker
+                  else description_answer(person, ranked) if person
+                  else holder_answer(title, ranked) if title
+                  else description_answer(acronym, ranked, expand, len(ranked)) if acronym else None)
+    named = speaker if speaker and speaker[:1].isupper() else person or acronym
+    asked_words = re.findall(r"\b[A-Z][\w.’'-]*", speaker or title or "")
+    return attributed, (*((named,) if named else asked_of(text)), *asked_words)
+
+
 def build_answer(question: str, hits: Sequence[Hit], options: AnswerOptions | None = None) -> Grounded:
     """The structured grounded answer (or refusal) for `question` from its retrieved `hits`."""
     options = options or AnswerOptions()
@@ -296,21 +328,7 @@ def build_answer(question: str, hits: Sequence[Hit], options: AnswerOptions | No
     ranked = sorted(evidence, key=lambda e: -(e.score + (options.story_margin if e.hit.in_story else 0)))
     sig = signals(hits, evidence)
     confidence = sig.confidence(options) if ranked else 0.0
-    # "what did X say" / "who is X" / "what is the TTP": X's own attributed words, title or spelled-out
-    # name are the evidence, whatever the overall confidence; coverage that never names X (a
-    # capitalised name, an acronym) cannot say any of them. An acronym is spelled out once in an
-    # article, wherever the passage stands in the ranking: every considered passage is read
-    speaker = question_speaker(text) if qtype == "quote" else None
-    person = asked_person(text) if qtype == "who" else None
-    acronym = asked_acronym(text) if qtype == "other" else None
-    attributed = ((quote_answer(asked, speaker, ranked, options.max_citations)
-                   or reported_answer(speaker, ranked, options.max_citations)) if speaker
-                  else description_answer(person, ranked) if person
-                  else description_answer(acronym, ranked, expand, len(ranked)) if acronym else None)
-    named = speaker if speaker and speaker[:1].isupper() else person or acronym
-    # "What did the US defence minister say?": coverage that never names the US cannot say (nor can
-    # Pakistan's defence minister, whose title has fewer words, answer it)
-    anchors = (named, *re.findall(r"\b[A-Z][\w.’'-]*", speaker or "")) if named else asked_of(text)
+    attributed, anchors = _attributed(text, asked, ranked, options)
     unnamed = any(not any(named_in(ev, name) for ev in ranked) for name in anchors)
     if not ranked or unnamed or (attributed is None and confidence < options.threshold):
         return Grounded(question, qtype, False, REFUSAL, (), (), tuple(ranked), confidence=confidence)

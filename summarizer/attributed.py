@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from summarizer.attribution import clean_name
-from summarizer.descriptions import describe
+from summarizer.descriptions import describe, holder
 from summarizer.evidence import Evidence, Question
 from summarizer.places import is_country
 from summarizer.questions import mentions, question_entities, root
@@ -162,6 +162,15 @@ def description_answer(person: str, ranked: Sequence[Evidence],
     text, ev, sentence = first[max(votes, key=lambda k: votes[k])]
     return Attributed(text, (ev,), (sentence,), quoted=False,
                       more_from=tuple(e for e in ranked if named_in(e, person)))
+
+
+def holder_answer(title: str, ranked: Sequence[Evidence]) -> Attributed | None:
+    """'Who is the Afghan spokesman?': the person the coverage titles so ("Taliban spokesman Zabihullah
+    Mujahid"): the title's head word right before a name, in passages that tell its other words
+    ("Afghan" by "Afghanistan"), by the votes of the best passages; None when none names a holder."""
+    *modifiers, _ = title.split()
+    told = [ev for ev in ranked if all(named_in(ev, word) for word in modifiers)]
+    return description_answer(title, told, holder) if told else None
 
 
 def tally(mentions: Iterable[tuple[str, str, float]]) -> dict[str, float]:

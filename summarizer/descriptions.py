@@ -77,6 +77,29 @@ def describe(sentence: str, name: str) -> str | None:
     return None
 
 
+_WHO_THE = re.compile(r"^\s*(?i:who\s+(?:is|was|are|were|'s|’s))\s+(?i:the)\s+"
+                      r"(?P<title>(?:[\w’'-]+\s+){0,3}[a-z][\w’'-]*)\s*\?*\s*$")
+_HOLDER = r"[A-Z][\w.’'-]*(?:\s+[A-Z][\w.’'-]*){0,3}"
+
+
+def asked_title(question: str) -> str | None:
+    """The title a 'who is the X?' question asks the holder of ("the Afghan spokesman"), when X ends
+    with a title word; "the X of Y" is `asked_of`'s."""
+    m = _WHO_THE.match(question)
+    if m is None or _OF_NAME.match(question):
+        return None
+    title = m.group("title")
+    return title if _is_title(title.split()[-1]) else None
+
+
+def holder(sentence: str, title: str) -> str | None:
+    """Who `sentence` names with the title's head word right before the name, with the title as
+    written: "Taliban spokesman Zabihullah Mujahid" for "spokesman", or None."""
+    head = re.escape(title.split()[-1])
+    m = re.search(rf"(?:[A-Z][\w’'-]*\s+){{0,3}}(?i:{head})\s+{_HOLDER}", sentence)
+    return m.group() if m is not None else None
+
+
 def asked_acronym(question: str) -> str | None:
     """The acronym a 'what is (the) X?' or 'what does X stand for?' question asks about ("TTP")."""
     m = _WHAT_IS.match(question)

@@ -15,7 +15,7 @@ from summarizer.answers import (
     build_answer,
     signals,
 )
-from summarizer.descriptions import asked_acronym, asked_of, asked_person, describe, expand
+from summarizer.descriptions import asked_acronym, asked_of, asked_person, asked_title, describe, expand
 from summarizer.passages import Passage, make_passages, passage_vectors
 from summarizer.retrieval import Hit, MemoryIndex, rrf
 
@@ -175,6 +175,22 @@ def test_a_spokesman_asked_with_more_of_his_title_is_found() -> None:
     assert g.quoted
     assert g.short == "Taliban spokesman Zabihullah Mujahid said: “Neither side will attack the other”"
     assert not build_answer("What did the US defence minister say?", hits).answered
+
+
+def test_who_holds_an_asked_title() -> None:
+    """"Who is the Afghan spokesman?": whom the coverage titles so, "Taliban spokesman Zabihullah
+    Mujahid" (its "Afghan" told by "Afghanistan"); "the US defence minister" is not Pakistan's."""
+    p = Passage(id="a#0", article_id="a", index=0, outlet="a", sentences=(
+        "The Afghan Taliban rejected the claim.",
+        "Pakistan’s Defence Minister Khawaja Asif said the truce holds.",
+        "Taliban spokesman Zabihullah Mujahid said both sides would refrain from attacks."))
+    hits = [Hit(passage=p, score=1.0, lexical=3.0, dense=0.6)]
+    g = build_answer("Who is the Afghan spokesman?", hits)
+    assert g.described and g.short == "Taliban spokesman Zabihullah Mujahid"
+    assert build_answer("who is the defence minister", hits).short == (
+        "Pakistan’s Defence Minister Khawaja Asif")
+    assert asked_title("Who is the prime minister of India?") is None  # the X of Y: asked_of's
+    assert not build_answer("Who is the US defence minister?", hits).answered
 
 
 def test_a_quoted_common_noun_keeps_its_article() -> None:
