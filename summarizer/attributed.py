@@ -78,8 +78,15 @@ def quote_answer(question: Question, speaker: str, ranked: Sequence[Evidence],
         close = [said for said in quoting if said[0].score >= QUOTE_TIE * quoting[0][0].score]
         lead = min(close, key=lambda said: said[0].hit.passage.index)
         quoting = [lead, *(said for said in quoting if said is not lead)]
-    # "what did Asif say about Kabul": quotations that speak of it lead, in that order (a stable sort)
+    # "what did Asif say about Kabul": quotations that speak of it lead, in that order (a stable sort);
+    # when no sentence quoting him does, what the coverage reports him saying of it ("Asif confirmed
+    # that the delegation has left for Istanbul")
     about = _about(question, speaker)
+    if about and not any(mentions(s, about) for ev, _, found in quoting for q in found
+                         for s in ev.hit.passage.window_sentences if q[:40] in s):
+        reported = reported_answer(speaker, ranked, limit, about=about)
+        if reported is not None:
+            return reported
     if about:
         quoting = [(ev, who, sorted(found, key=lambda q: not mentions(q, about)))
                    for ev, who, found in quoting]
@@ -107,21 +114,22 @@ _SPEAKING = "|".join(sorted(CUE_WORDS | _STANCES))
 # X as the subject: not after a preposition ("the role of Qatar"), the verb after at most a few adverbs
 # or auxiliaries ("Afghanistan, however, rejected", "Kabul has denied")
 _OBJECT_BEFORE = re.compile(r"\b(?:of|and|or|with|to|by|for|from|in|on|at|against|about)\s+$", re.IGNORECASE)
-_SPEAKS_AFTER = re.compile(rf",?(?:\s+(?:however|also|then|later|too|meanwhile|has|have|had|\w+ly),?){{0,3}}"
-                           rf"\s+(?:{_SPEAKING})\b")
+_SPEAKS_AFTER = re.compile(rf",?(?:\s+(?:however|also|then|later|too|meanwhile|has|have|had|\w+ly|"
+                           rf"on\s+\w+day),?){{0,3}}\s+(?:{_SPEAKING})\b")
 
 
-def reported_answer(speaker: str, ranked: Sequence[Evidence], limit: int,
-                    depth: int = 10) -> Attributed | None:
-    """'What did X say' when no passage quotes X: the sentences that report X's words without quoting
-    them ("Afghanistan, however, rejected the suggestion of complicity"), X the subject of a verb of
-    saying, best passages first, one per article. None when the coverage reports none: a sentence that
-    only mentions X says nothing X said."""
+def reported_answer(speaker: str, ranked: Sequence[Evidence], limit: int, depth: int = 10,
+                    about: frozenset[str] = frozenset()) -> Attributed | None:
+    """'What did X say' when no passage quotes X (or, `about` something, none of X's quotations speaks
+    of it): the sentences that report X's words without quoting them ("Afghanistan, however, rejected
+    the suggestion of complicity"), X the subject of a verb of saying, best passages first, one per
+    article. None when the coverage reports none: a sentence that only mentions X says nothing X said."""
     name = re.compile(rf"\b{re.escape(speaker)}\b(?![’'-])")
 
     def says(sentence: str) -> bool:
-        return any(_SPEAKS_AFTER.match(sentence, m.end()) and not _OBJECT_BEFORE.search(sentence[:m.start()])
-                   for m in name.finditer(sentence))
+        return (not about or mentions(sentence, about)) and any(
+            _SPEAKS_AFTER.match(sentence, m.end()) and not _OBJECT_BEFORE.search(sentence[:m.start()])
+            for m in name.finditer(sentence))
 
     chosen: list[tuple[Evidence, str]] = []
     for ev in ranked[:depth]:

@@ -147,6 +147,20 @@ def test_what_an_organisation_said_is_what_its_spokesperson_said() -> None:
         "Foreign Office said: “The envoy was summoned”")
 
 
+def test_what_someone_said_about_something_their_quotes_never_mention() -> None:
+    """"What did Asif say about Istanbul?" when none of his quotations mentions Istanbul: what the
+    coverage reports him saying of it; about what a quotation speaks of, the quotation."""
+    p = Passage(id="a#0", article_id="a", index=0, outlet="a", sentences=(
+        "“Everything hinges on this one clause,” Asif said of the truce.",
+        "Defence Minister Khawaja Asif on Wednesday confirmed that the delegation has left for Istanbul.",
+        "Kabul was not consulted, officials said."))
+    hits = [Hit(passage=p, score=1.0, lexical=3.0, dense=0.6)]
+    g = build_answer("What did Asif say about Istanbul?", hits)
+    assert g.answered and g.short == p.sentences[1]
+    assert build_answer("What did Asif say about the truce?", hits).short == (
+        "Asif said: “Everything hinges on this one clause”")
+
+
 def test_what_a_country_said_unquoted_is_what_it_is_reported_saying() -> None:
     """"What did Afghanistan say?" with none of its words quoted: the sentence reporting it speaking,
     not one that only mentions it ("... relations with Afghanistan", "the role of Afghanistan, saying")."""
