@@ -31,6 +31,21 @@ def ask(index, embedder, question, **kw):
     return build_answer(question, hits)
 
 
+def _said(article: str, text: str, dense: float = 0.8, index: int = 0) -> Hit:
+    """One article's one-sentence passage, as retrieved."""
+    p = Passage(id=f"{article}#{index}", article_id=article, index=index, sentences=(text,), outlet=article)
+    return Hit(passage=p, score=1.0, lexical=3.0, dense=dense)
+
+
+_ASIF_SAID = "Pakistan’s Defence Minister Khawaja Asif said the truce holds."
+
+
+def _window(*sentences: str) -> list[Hit]:
+    """One article's passage of several sentences, as retrieved."""
+    p = Passage(id="a#0", article_id="a", index=0, outlet="a", sentences=sentences)
+    return [Hit(passage=p, score=1.0, lexical=3.0, dense=0.6)]
+
+
 def test_rrf_rewards_agreement() -> None:
     fused = rrf([[1, 2, 3], [3, 1, 4]])
     assert max(fused, key=lambda i: fused[i]) == 1
@@ -130,19 +145,15 @@ def test_signals_reward_retriever_agreement_and_a_standout_match() -> None:
 
 
 def test_what_an_organisation_said_is_what_its_spokesperson_said() -> None:
-    def hit(article: str, text: str, dense: float) -> Hit:
-        p = Passage(id=f"{article}#0", article_id=article, index=0, sentences=(text,), outlet=article)
-        return Hit(passage=p, score=1.0, lexical=3.0, dense=dense)
-
-    hits = [hit("a", "The Foreign Office summoned the envoy on Monday.", 0.7),
-            hit("b", "“We expect the agreement to hold,” Foreign Office spokesperson Tahir Andrabi "
+    hits = [_said("a", "The Foreign Office summoned the envoy on Monday.", 0.7),
+            _said("b", "“We expect the agreement to hold,” Foreign Office spokesperson Tahir Andrabi "
                      "said.", 0.5)]
     g = build_answer("What did the Foreign Office say?", hits)
     assert g.answered and g.quoted
     assert g.short == "Foreign Office spokesperson Tahir Andrabi said: “We expect the agreement to hold”"
     assert [c.article_id for c in g.citations] == ["b"]
     # the organisation's own words, when quoted, come before any spokesperson's
-    own = hit("c", "“The envoy was summoned,” the Foreign Office said in a statement.", 0.4)
+    own = _said("c", "“The envoy was summoned,” the Foreign Office said in a statement.", 0.4)
     assert build_answer("What did the Foreign Office say?", [*hits, own]).short.startswith(
         "Foreign Office said: “The envoy was summoned”")
 
@@ -150,13 +161,11 @@ def test_what_an_organisation_said_is_what_its_spokesperson_said() -> None:
 def test_what_someone_said_about_something_their_quotes_never_mention() -> None:
     """"What did Asif say about Istanbul?" when none of his quotations mentions Istanbul: what the
     coverage reports him saying of it; about what a quotation speaks of, the quotation."""
-    p = Passage(id="a#0", article_id="a", index=0, outlet="a", sentences=(
-        "“Everything hinges on this one clause,” Asif said of the truce.",
-        "Defence Minister Khawaja Asif on Wednesday confirmed that the delegation has left for Istanbul.",
-        "Kabul was not consulted, officials said."))
-    hits = [Hit(passage=p, score=1.0, lexical=3.0, dense=0.6)]
+    confirmed = "Defence Minister Khawaja Asif on Wednesday confirmed that the delegation left for Istanbul."
+    hits = _window("“Everything hinges on this one clause,” Asif said of the truce.", confirmed,
+                   "Kabul was not consulted, officials said.")
     g = build_answer("What did Asif say about Istanbul?", hits)
-    assert g.answered and g.short == p.sentences[1]
+    assert g.answered and g.short == confirmed
     assert build_answer("What did Asif say about the truce?", hits).short == (
         "Asif said: “Everything hinges on this one clause”")
 
@@ -164,13 +173,9 @@ def test_what_someone_said_about_something_their_quotes_never_mention() -> None:
 def test_what_a_country_said_unquoted_is_what_it_is_reported_saying() -> None:
     """"What did Afghanistan say?" with none of its words quoted: the sentence reporting it speaking,
     not one that only mentions it ("... relations with Afghanistan", "the role of Afghanistan, saying")."""
-    def hit(article: str, text: str, dense: float) -> Hit:
-        p = Passage(id=f"{article}#0", article_id=article, index=0, sentences=(text,), outlet=article)
-        return Hit(passage=p, score=1.0, lexical=3.0, dense=dense)
-
-    hits = [hit("a", "Asif said relations with Afghanistan cannot return to normal.", 0.8),
-            hit("b", "He praised the role of Afghanistan, saying talks went well.", 0.7),
-            hit("c", "Afghanistan, however, rejected the suggestion of complicity.", 0.5)]
+    hits = [_said("a", "Asif said relations with Afghanistan cannot return to normal.", 0.8),
+            _said("b", "He praised the role of Afghanistan, saying talks went well.", 0.7),
+            _said("c", "Afghanistan, however, rejected the suggestion of complicity.", 0.5)]
     g = build_answer("What did Afghanistan say?", hits)
     assert g.answered and g.short == "Afghanistan, however, rejected the suggestion of complicity."
     assert [c.article_id for c in g.citations] == ["c"]
@@ -181,10 +186,8 @@ def test_a_spokesman_asked_with_more_of_his_title_is_found() -> None:
     """"What did the Afghan Taliban spokesman say?" finds "Taliban spokesman Zabihullah Mujahid" when
     the coverage tells of Afghanistan; "the US defence minister" is not Pakistan's, and coverage that
     never names the US is refused."""
-    p = Passage(id="a#0", article_id="a", index=0, outlet="a", sentences=(
-        "Afghanistan rejected the claim.", "Pakistan’s Defence Minister Khawaja Asif said the truce holds.",
-        "“Neither side will attack the other,” Taliban spokesman Zabihullah Mujahid said."))
-    hits = [Hit(passage=p, score=1.0, lexical=3.0, dense=0.6)]
+    hits = _window("Afghanistan rejected the claim.", _ASIF_SAID,
+                   "“Neither side will attack the other,” Taliban spokesman Zabihullah Mujahid said.")
     g = build_answer("What did the Afghan Taliban spokesman say?", hits)
     assert g.quoted
     assert g.short == "Taliban spokesman Zabihullah Mujahid said: “Neither side will attack the other”"
@@ -194,11 +197,8 @@ def test_a_spokesman_asked_with_more_of_his_title_is_found() -> None:
 def test_who_holds_an_asked_title() -> None:
     """"Who is the Afghan spokesman?": whom the coverage titles so, "Taliban spokesman Zabihullah
     Mujahid" (its "Afghan" told by "Afghanistan"); "the US defence minister" is not Pakistan's."""
-    p = Passage(id="a#0", article_id="a", index=0, outlet="a", sentences=(
-        "The Afghan Taliban rejected the claim.",
-        "Pakistan’s Defence Minister Khawaja Asif said the truce holds.",
-        "Taliban spokesman Zabihullah Mujahid said both sides would refrain from attacks."))
-    hits = [Hit(passage=p, score=1.0, lexical=3.0, dense=0.6)]
+    hits = _window("The Afghan Taliban rejected the claim.", _ASIF_SAID,
+                   "Taliban spokesman Zabihullah Mujahid said both sides would refrain from attacks.")
     g = build_answer("Who is the Afghan spokesman?", hits)
     assert g.described and g.short == "Taliban spokesman Zabihullah Mujahid"
     assert build_answer("who is the defence minister", hits).short == (
@@ -209,9 +209,8 @@ def test_who_holds_an_asked_title() -> None:
 
 def test_a_quoted_common_noun_keeps_its_article() -> None:
     """"What did the joint statement say?": "The joint statement said: …", not "joint statement said"."""
-    p = Passage(id="a#0", article_id="a", index=0, outlet="a", sentences=(
-        "“Talks will resume in Istanbul,” read a joint statement on the talks.",))
-    g = build_answer("What did the joint statement say?", [Hit(passage=p, score=1.0, lexical=3.0, dense=0.6)])
+    g = build_answer("What did the joint statement say?",
+                     _window("“Talks will resume in Istanbul,” read a joint statement on the talks."))
     assert g.quoted and g.short == "The joint statement said: “Talks will resume in Istanbul”"
 
 
@@ -324,13 +323,9 @@ def test_who_is_a_named_person_answers_with_the_title_the_coverage_gives() -> No
         "Tahir Andrabi, the Foreign Office spokesperson")
     assert describe("Speaking on Friday, Tahir Andrabi urged calm.", "Tahir Andrabi") is None
 
-    def hit(article: str, text: str, dense: float) -> Hit:
-        p = Passage(id=f"{article}#0", article_id=article, index=0, sentences=(text,), outlet=article)
-        return Hit(passage=p, score=1.0, lexical=3.0, dense=dense)
-
-    hits = [hit("a", "Andrabi said Pakistan wants peace with its neighbours.", 0.8),
-            hit("b", "Foreign Office spokesperson Tahir Andrabi said the talks went well.", 0.5),
-            hit("c", "The talks in Istanbul ended on Thursday.", 0.4)]
+    hits = [_said("a", "Andrabi said Pakistan wants peace with its neighbours.", 0.8),
+            _said("b", "Foreign Office spokesperson Tahir Andrabi said the talks went well.", 0.5),
+            _said("c", "The talks in Istanbul ended on Thursday.", 0.4)]
     g = build_answer("Who is Andrabi?", hits)  # the shipped threshold: a stated title answers
     assert g.answered and g.short == "Foreign Office spokesperson Tahir Andrabi"
     assert g.support[0] == "Foreign Office spokesperson Tahir Andrabi said the talks went well."
@@ -351,14 +346,10 @@ def test_what_is_an_acronym_answers_with_the_name_the_coverage_spells_out() -> N
     assert expand("The talks (TTP) were held.", "TTP") is None  # no name before the brackets
     assert expand("He said the TTP (which is banned) attacked.", "TTP") is None  # a remark, not a name
 
-    def hit(article: str, text: str, dense: float, index: int = 0) -> Hit:
-        p = Passage(id=f"{article}#{index}", article_id=article, index=index, sentences=(text,),
-                    outlet=article)
-        return Hit(passage=p, score=1.0, lexical=3.0, dense=dense)
-
-    hits = [hit("a", "The TTP claimed the attack on the checkpoint, officials said.", 0.7),
-            hit("b", "Talks on the ceasefire resumed under Turkish mediation.", 0.6),
-            hit("c", "Pakistan says the Tehreek-e-Taliban Pakistan (TTP) operates from Afghan soil.", 0.3, 5)]
+    hits = [_said("a", "The TTP claimed the attack on the checkpoint, officials said.", 0.7),
+            _said("b", "Talks on the ceasefire resumed under Turkish mediation.", 0.6),
+            _said("c", "Pakistan says the Tehreek-e-Taliban Pakistan (TTP) operates from Afghan soil.",
+                  0.3, 5)]
     g = build_answer("What is the TTP?", hits)
     assert g.answered and g.described and g.short == "Tehreek-e-Taliban Pakistan (TTP)"
     assert [c.article_id for c in g.citations] == ["c", "a"]  # passages that name it, the spelling first
@@ -378,12 +369,8 @@ def test_a_role_or_attribute_of_a_name_the_coverage_never_names_is_refused() -> 
     assert asked_of("What is the name of the storm?") == ()  # no name to hang on
     assert asked_of("Who is Tahir Andrabi?") == ()  # asked_person's
 
-    def hit(article: str, text: str) -> Hit:
-        p = Passage(id=f"{article}#0", article_id=article, index=0, sentences=(text,), outlet=article)
-        return Hit(passage=p, score=1.0, lexical=3.0, dense=0.8)
-
-    hits = [hit("a", "Asif stressed that the KP chief minister should play his role in national matters."),
-            hit("b", "Pakistan accuses the TTP of receiving Indian support, the prime minister said.")]
+    hits = [_said("a", "Asif stressed that the KP chief minister should play his role in national matters."),
+            _said("b", "Pakistan accuses the TTP of receiving Indian support, the prime minister said.")]
     always = AnswerOptions(threshold=-1.0)
     # "Indian" is not "India", and Pakistan's GDP is never given: whatever the rest matches, refused
     assert not build_answer("Who is the prime minister of India?", hits, always).answered
