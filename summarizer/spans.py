@@ -62,6 +62,9 @@ _NOT_REGIONS = frozenset({
     "maker", "manufacturer", "startup", "streamer", "product", "ride", "character", "food", "drink",
     "sport", "game", "newspaper", "magazine", "website", "band", "party", "currency", "language"})
 _BETWEEN = re.compile(r"\bbetween\s+$")
+# a sentence's subject: opening it, a verb after it
+_OPENING = re.compile(r"(?:The\s+)?")
+_VERB_AFTER = re.compile(r"\s+(?:is|are|was|were|has|have|had|will|\w+ed|\w+s)\b")
 _FUTURE_Q = frozenset({"next", "upcoming", "future", "coming", "scheduled"})
 _FUTURE = re.compile(r"\b(?:will|shall|scheduled|expected|due|upcoming|next|set to|to be held|is to|"
                      r"are to)\b", re.IGNORECASE)
@@ -97,6 +100,7 @@ def candidates(sentence: str, qtype: QType, q_tokens: AbstractSet[str], focus: s
     words = [(m.start(), m.group()) for m in re.finditer(r"\w+", sentence)]
     positions = ([at for at, word in words if predicate and mentions(word, predicate)]
                  or [at for at, word in words if mentions(word, q_roots)])
+    maker = qtype == "which" and not _NOT_REGIONS.isdisjoint(q_tokens)  # a company or what it makes
     out: list[Span] = []
     for start, text, kind in found:
         toks = tokenize(text)
@@ -119,7 +123,7 @@ def candidates(sentence: str, qtype: QType, q_tokens: AbstractSet[str], focus: s
             score += (0.3 if len(text.split()) >= 2 else 0.0) - (0.5 if kind == "place" else 0.0)
             if any(a <= start < b for a, b in quoted):
                 score -= 0.5  # "who will host": not the film “Wicked” she starred in
-        elif qtype == "which" and not _NOT_REGIONS.isdisjoint(q_tokens) \
+        elif maker \
                 and all(map(is_country_or_state, members(text))):
             score -= 0.5  # "which streaming platform": not "the US and Canada" it raises prices in
         if kind == "date" and not full_date(text):
@@ -145,7 +149,10 @@ def candidates(sentence: str, qtype: QType, q_tokens: AbstractSet[str], focus: s
         if kind == "date" and any(0 < start - p <= 100 and _RELATIVE.match(sentence, p)
                                   and not _across_clauses(sentence, p, start) for p in positions):
             score += 0.3  # "the ceasefire which was agreed in Doha on October 18-19": the ceasefire's date
-        if start == 0 and len(text.split()) == 1 and not is_country_or_state(text):
+        if maker and _OPENING.fullmatch(sentence, 0, start) \
+                and _VERB_AFTER.match(sentence, start + len(text)):
+            score += 0.3  # "which automaker": the sentence's subject, "Ford is recalling 112,000 F-150s"
+        elif start == 0 and len(text.split()) == 1 and not is_country_or_state(text):
             score -= 0.3  # a capitalised sentence opener is often an ordinary word (a country's name is not)
         # (a "whose" question asks for the owner itself)
         subject = _SUBJECT.match(sentence, start + len(text)) if qtype == "who" and not owner else None

@@ -396,6 +396,12 @@ def test_a_country_opening_the_sentence_is_a_name() -> None:
     assert _best(asked, said) == "Venezuela"
 
 
+def test_a_company_question_wants_the_sentence_subject() -> None:
+    """"Which automaker recalled …?": "Ford is recalling 112,000 F-150 pickups", not the model."""
+    said = "Ford is recalling more than 112,000 F-150 pickup trucks because of a roll-away risk."
+    assert _best("Which automaker recalled 112,000 vehicles due to a roll-away risk?", said) == "Ford"
+
+
 def test_a_person_is_not_a_quoted_title() -> None:
     said = "Cynthia Erivo, who is up for an Oscar for the film “Wicked,” will host this year's Tony Awards."
     assert _best("Which singer is set to host the Tony Awards this year?", said) == "Cynthia Erivo"
