@@ -62,7 +62,7 @@ _PERSON_Q = re.compile(r"\b(?:who|whom|whose|person|people|man|woman|leader|pres
 _AMOUNT = ("percentage", "percent", "proportion", "share", "fraction", "number", "amount")  # "what share"
 _WH = re.compile(rf"\b(how many|how much|what (?:{'|'.join(_AMOUNT)})|"
                  r"what(?:['’]s|\s+(?:is|was|will be))\s+the\s+(?:date|day)|"
-                 r"what year|which year|what date|what day|which day|what month|"
+                 r"what year|which year|what date|what day|which day|what month|which month|"
                  r"when|where|who|whom|whose|which|what|how long|how old)\b", re.IGNORECASE)
 
 _RELATIVE = frozenset({"who", "whom", "when", "where"})
@@ -103,7 +103,8 @@ def question_type(question: str) -> QType:
     after = last[m.end():m.end() + 40]
     if wh in ("how many", "how much", "how long", "how old") or wh.split()[-1] in _AMOUNT:
         return "how_many"
-    if wh in ("when", "what year", "which year", "what date", "what day", "which day", "what month") \
+    if wh in ("when", "what year", "which year", "what date", "what day", "which day", "what month",
+              "which month") \
             or wh.endswith((" date", " day")):
         return "when"
     if wh == "where":

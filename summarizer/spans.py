@@ -19,7 +19,7 @@ from summarizer.questions import DURATION, QType, Tense, mentions, root
 from summarizer.quotes import CUE_WORDS
 from summarizer.retrieval import token_set, tokenize
 from summarizer.span_names import adjective, initialled, members, names
-from summarizer.spellings import DATE, YEAR, full_date
+from summarizer.spellings import DATE, MONTH, YEAR, full_date
 
 
 class Span(NamedTuple):
@@ -62,6 +62,7 @@ _NOT_REGIONS = frozenset({
     "maker", "manufacturer", "startup", "streamer", "product", "ride", "character", "food", "drink",
     "sport", "game", "newspaper", "magazine", "website", "band", "party", "currency", "language"})
 _BETWEEN = re.compile(r"\bbetween\s+$")
+_MONTH_WORD = re.compile(rf"\b{MONTH}(?!\w)")
 # a sentence's subject: opening it, a verb after it
 _OPENING = re.compile(r"(?:The\s+)?")
 _VERB_AFTER = re.compile(r"\s+(?:is|are|was|were|has|have|had|will|\w+ed|\w+s)\b")
@@ -79,7 +80,9 @@ def candidates(sentence: str, qtype: QType, q_tokens: AbstractSet[str], focus: s
     otherwise to any of its words; a number followed by the counted noun ("14 people" for "how many
     people") scores higher. `owner`, `tense`, `action`: the question `asks_owner`, `asked_tense`, its
     `asked_action`."""
-    if qtype == "when":
+    if qtype == "when" and focus == "month":  # "in which month": the month of any date ("June 27": June)
+        found = [(m.start(), m.group().rstrip("."), "date") for m in _MONTH_WORD.finditer(sentence)]
+    elif qtype == "when":
         found = [(m.start(), m.group(), "date") for m in DATE.finditer(sentence)]
     elif qtype == "how_many":
         # a year or a day of a month ("on October 25") is not a count
@@ -104,8 +107,8 @@ def candidates(sentence: str, qtype: QType, q_tokens: AbstractSet[str], focus: s
     out: list[Span] = []
     for start, text, kind in found:
         toks = tokenize(text)
-        if not toks or all(t in q_tokens for t in toks):
-            continue
+        if (not toks and kind != "date") or (toks and all(t in q_tokens for t in toks)):
+            continue  # nothing but the question's words (a date may be a stopword: "May")
         # a word across a clause break counts as 80 characters farther off: the other clause tells
         # of something else ("..., and that both sides would meet again on")
         dist = min((abs(start - p) + (80 if _across_clauses(sentence, start, p) else 0) for p in positions),

@@ -396,6 +396,13 @@ def test_a_country_opening_the_sentence_is_a_name() -> None:
     assert _best(asked, said) == "Venezuela"
 
 
+def test_which_month_is_answered_with_a_month() -> None:
+    """"In which month …?" asks when; the month of a date answers ("May 11": May, a stopword as a word)."""
+    assert question_type("Biden will end the emergency in which month of this year?") == "when"
+    said = "Biden intends to end the emergency on May 11, the White House said on Monday."
+    assert _best("Biden will end the emergency in which month of this year?", said) == "May"
+
+
 def test_a_company_question_wants_the_sentence_subject() -> None:
     """"Which automaker recalled …?": "Ford is recalling 112,000 F-150 pickups", not the model."""
     said = "Ford is recalling more than 112,000 F-150 pickup trucks because of a roll-away risk."
