@@ -47,6 +47,14 @@ def mentions(text: str, roots: AbstractSet[str]) -> bool:
     return not roots.isdisjoint(_roots(text))
 
 
+# what is named by its title ("which film"): `summarizer.spans` takes only quoted titles for it
+WORKS = frozenset({"movie", "film", "show", "series", "song", "album", "book", "novel", "play", "musical",
+                   "podcast", "documentary", "sitcom", "drama", "painting", "game", "title"})
+
+# works that are nothing else ("awards show", "video game" and "royal title" are not titled works)
+_NAMED_WORKS = frozenset({"movie", "film", "song", "album", "book", "novel", "painting", "sitcom",
+                          "documentary", "podcast"})
+
 # "how long": the answer counts a unit of time ("six days", "an hour", "several years")
 DURATION = "duration"
 _HOW_LONG = re.compile(r"\bhow long\b", re.IGNORECASE)
@@ -133,10 +141,14 @@ def question_focus(question: str) -> str | None:
     if _HOW_LONG.search(question):
         return DURATION
     m = re.search(r"\b(?:how many|how much|which|what)\s+(?:of\s+the\s+)?(?:US\s+|U\.S\.\s+|American\s+)?"
-                  r"([a-z][\w-]+)", question, re.IGNORECASE)
+                  r"([a-z][\w-]+)((?:\s+[\w-]+){0,3})", question, re.IGNORECASE)
     if m is None:
         return None
     toks = tokenize(m.group(1))
+    # "which horror film", "which other Disney film": a work named a few words on
+    later = [t for t in tokenize(m.group(2)) if t in _NAMED_WORKS]
+    if later and not (toks and toks[0] in WORKS):
+        return later[0]
     return toks[0] if toks else None
 
 

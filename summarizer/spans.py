@@ -15,7 +15,7 @@ from collections.abc import Set as AbstractSet
 from typing import NamedTuple
 
 from summarizer.places import PLACE_CHECKS, PLACE_EXCLUDES, is_country_or_state
-from summarizer.questions import DURATION, QType, Tense, mentions, root
+from summarizer.questions import DURATION, WORKS, QType, Tense, mentions, root
 from summarizer.quotes import CUE_WORDS
 from summarizer.retrieval import token_set, tokenize
 from summarizer.span_names import adjective, initialled, members, names
@@ -46,8 +46,6 @@ _OFFSET = re.compile(r"(?:\s+\w+)?\s+(?:later|earlier|ago|before|after|afterward
 # a work is named in quotation marks ("“Everything Everywhere All at Once” won seven Oscars"), in title
 # case (a quotation of speech is not: "“We are so proud,” she said"); American style puts a comma or a
 # full stop inside the closing mark
-_WORKS = frozenset({"movie", "film", "show", "series", "song", "album", "book", "novel", "play", "musical",
-                    "podcast", "documentary", "sitcom", "drama", "painting", "game", "title"})
 _TITLE = re.compile(r"[“\"]([A-Z0-9][^“”\"]{0,60}?)[,.!?]?[”\"]")
 _TITLE_SMALL = frozenset({"a", "an", "the", "and", "or", "nor", "but", "of", "at", "in", "on", "for", "to",
                           "by", "with", "from", "as", "is", "vs"})
@@ -95,7 +93,7 @@ def candidates(sentence: str, qtype: QType, q_tokens: AbstractSet[str], focus: s
     else:
         found = [(start, text, "place" if _PLACE_CUE.search(sentence[max(0, start - 20):start]) else "name")
                  for start, text in names(sentence, q_tokens, months=focus == "month", focus=focus)]
-        if focus in _WORKS:  # "which film": a work is named by its quoted title, and nothing else is one
+        if focus in WORKS:  # "which film": a work is named by its quoted title, and nothing else is one
             found = [(m.start(1), m.group(1), "title") for m in _TITLE.finditer(sentence)
                      if _title_case(m.group(1))]
     q_roots = {root(t) for t in q_tokens}

@@ -396,6 +396,16 @@ def test_a_country_opening_the_sentence_is_a_name() -> None:
     assert _best(asked, said) == "Venezuela"
 
 
+def test_a_work_asked_for_a_few_words_on() -> None:
+    """"Which horror film", "which other Disney film", "which popular sitcom": the focus is the work;
+    an awards show, a video game or a royal title is no titled work."""
+    assert question_focus("Which horror film won Best Picture?") == "film"
+    assert question_focus("It surpassed which other Disney film?") == "film"
+    assert question_focus("Which highly anticipated romance-fantasy novel hit the shelves?") == "novel"
+    assert question_focus("Which awards show announced its nominees?") == "award"
+    assert question_focus("Which country won?") == "country"
+
+
 def test_which_month_is_answered_with_a_month() -> None:
     """"In which month …?" asks when; the month of a date answers ("May 11": May, a stopword as a word)."""
     assert question_type("Biden will end the emergency in which month of this year?") == "when"
