@@ -65,7 +65,9 @@ _PERSON_Q = re.compile(r"\b(?:who|whom|whose|person|people|man|woman|leader|pres
                        r"player|actor|actress|singer|star|author|founder|chief|senator|judge|coach|"
                        r"celebrity|artist|musician|rapper|superstar|athlete|host|comedian|director|"
                        r"writer|astronaut|billionaire|politician|candidate|official|journalist|"
-                       r"presenter|footballer|golfer|boxer|driver|king|queen|prince|princess)\b",
+                       r"presenter|footballer|golfer|boxer|driver|king|queen|prince|princess|figure|"
+                       r"personality|entrepreneur|businessman|businesswoman|executive|lawmaker|scientist|chef|"
+                       r"influencer|designer|composer|poet|novelist|painter|philanthropist|activist)\b",
                        re.IGNORECASE)
 _AMOUNT = ("percentage", "percent", "proportion", "share", "fraction", "number", "amount")  # "what share"
 _WH = re.compile(rf"\b(how many|how much|what (?:{'|'.join(_AMOUNT)})|"

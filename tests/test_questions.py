@@ -40,6 +40,7 @@ def test_question_types() -> None:
     assert question_type("Where will the talks be held?") == "where"
     assert question_type("Summer is here. Which country hosts the talks?") == "where"
     assert question_type("What did Erdogan say about the grain deal?") == "quote"
+    assert question_type("Which political figure kicked off a book tour?") == "who"
     assert question_type("what's the date of the next talks") == "when"
     assert question_type("What is the date of the vote?") == "when"
 
