@@ -136,7 +136,7 @@ def candidates(sentence: str, qtype: QType, q_tokens: AbstractSet[str], focus: s
             score -= 0.5  # "when did the ceasefire start": not the day they "will meet again on"
         if kind == "date" and _reported_on(sentence[:start], sentence[start + len(text):], q_roots):
             score -= 0.5  # "Asif on Wednesday confirmed", "the ministry said late Thursday": when said
-        if kind == "name" and adjective(text, sentence[start + len(text):]):
+        if kind in ("name", "place") and adjective(text, sentence[start + len(text):]):
             score -= 0.5  # "through Qatari and Turkish mediation": the mediators are Qatar and Turkiye
         if kind in ("name", "place") and (qtype != "where" or focus is not None) and _AGENT.search(before) \
                 and mentions(before, q_roots):

@@ -385,6 +385,8 @@ def test_an_irregular_nationality_is_an_adjective() -> None:
     hyphened = {s.text: s.score for s in candidates("Japanese-headquartered automakers merge.", "who", q)}
     named = {s.text: s.score for s in candidates("Tokyo-headquartered automakers merge.", "who", q)}
     assert hyphened["Japanese-headquartered"] < named["Tokyo-headquartered"] - 0.4  # "Japanese-owned" too
+    said = "The Emmy Awards, which honor the best in American television, were handed out in Los Angeles."
+    assert _best("The Emmy Awards took place in which city?", said) == "Los Angeles"  # "in American tv"
     assert adjective("Puerto Rican", " singer José Feliciano") and adjective("South Korean", " officials")
     assert adjective("American", " voters") and adjective("Qatari, Turkish and Egyptian", " mediators")
     assert not adjective("Tom Morgan", " scored") and not adjective("Iran", " enriched uranium")
