@@ -114,7 +114,7 @@ _SPEAKING = "|".join(sorted(CUE_WORDS | _STANCES))
 # X as the subject: not after a preposition ("the role of Qatar"), the verb after at most a few adverbs
 # or auxiliaries ("Afghanistan, however, rejected", "Kabul has denied")
 _OBJECT_BEFORE = re.compile(r"\b(?:of|and|or|with|to|by|for|from|in|on|at|against|about)\s+$", re.IGNORECASE)
-_SPEAKS_AFTER = re.compile(rf",?(?:\s+(?:however|also|then|later|too|meanwhile|has|have|had|\w+ly|"
+_SPEAKS_AFTER = re.compile(rf",?(?:\s+(?:however|also|then|later|too|meanwhile|has|have|had|[a-z]+ly|"
                            rf"on\s+\w+day),?){{0,3}}\s+(?:{_SPEAKING})\b")
 
 

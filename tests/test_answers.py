@@ -180,6 +180,8 @@ def test_what_a_country_said_unquoted_is_what_it_is_reported_saying() -> None:
     assert g.answered and g.short == "Afghanistan, however, rejected the suggestion of complicity."
     assert [c.article_id for c in g.citations] == ["c"]
     assert not build_answer("What did Afghanistan say?", hits[:2]).quoted  # nothing reports it speaking
+    listed = [_said("d", "Talks between Afghanistan, Italy said, went on.", 0.9)]
+    assert not build_answer("What did Afghanistan say?", listed).quoted  # Italy spoke, not Afghanistan
 
 
 def test_a_spokesman_asked_with_more_of_his_title_is_found() -> None:
