@@ -83,7 +83,7 @@ def quote_answer(question: Question, speaker: str, ranked: Sequence[Evidence],
     # that the delegation has left for Istanbul")
     about = _about(question, speaker)
     if about and not any(mentions(s, about) for ev, _, found in quoting for q in found
-                         for s in ev.hit.passage.window_sentences if q[:40] in s):
+                         for s in _holding(ev, q)):
         reported = reported_answer(speaker, ranked, limit, about=about)
         if reported is not None:
             return reported
@@ -96,13 +96,18 @@ def quote_answer(question: Question, speaker: str, ranked: Sequence[Evidence],
         cited = {e.hit.passage.article_id for e, _ in chosen}
         if len(chosen) < limit and ev.hit.passage.article_id not in cited:
             chosen.append((ev, found))
-    sentences = [next((s for s in ev.hit.passage.window_sentences if found[0][:40] in s), ev.sentence)
-                 for ev, found in chosen]
+    sentences = [next(iter(_holding(ev, found[0])), ev.sentence) for ev, found in chosen]
     # a quotation cut before its attribution keeps the comma that led into it ("…completely," he said)
     _, who, lead_quotes = quoting[0]
     who = who if who[:1].isupper() else f"The {who}"  # "the joint statement said": a common noun's article
     short = f"{who} said: " + " … ".join(f"“{q.rstrip(' ,;:')}”" for q in lead_quotes[:2])
     return Attributed(short, tuple(ev for ev, _ in chosen), tuple(sentences), quoted=True)
+
+
+def _holding(ev: Evidence, quotation: str) -> list[str]:
+    """The sentences of the passage's window that hold `quotation` (its opening words: a quotation
+    split by its attribution runs on past them)."""
+    return [s for s in ev.hit.passage.window_sentences if quotation[:40] in s]
 
 
 # what a speaker does in words besides the verbs that attribute quotations ("rejected the suggestion")

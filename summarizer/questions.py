@@ -51,9 +51,8 @@ def mentions(text: str, roots: AbstractSet[str]) -> bool:
 WORKS = frozenset({"movie", "film", "show", "series", "song", "album", "book", "novel", "play", "musical",
                    "podcast", "documentary", "sitcom", "drama", "painting", "game", "title"})
 
-# works that are nothing else ("awards show", "video game" and "royal title" are not titled works)
-_NAMED_WORKS = frozenset({"movie", "film", "song", "album", "book", "novel", "painting", "sitcom",
-                          "documentary", "podcast"})
+# works whose noun names nothing else ("awards show", "video game" and "royal title" are no titled works)
+_NAMED_WORKS = WORKS - {"show", "series", "play", "musical", "drama", "game", "title"}
 
 # "how long": the answer counts a unit of time ("six days", "an hour", "several years")
 DURATION = "duration"

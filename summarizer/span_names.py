@@ -13,7 +13,7 @@ from itertools import pairwise
 from summarizer.places import is_country_or_state
 from summarizer.quotes import CUE_WORDS
 from summarizer.retrieval import STOPWORDS, tokenize
-from summarizer.spellings import DATE, MONTH_ALONE
+from summarizer.spellings import DATE, MONTH_WORD
 
 # a capitalised word, and words of a name linked by small words ("Bank of England", "Ludwig van Beethoven")
 _CAP = r"[A-Z][\w'’.&-]*"
@@ -93,7 +93,7 @@ def names(sentence: str, q_tokens: AbstractSet[str], months: bool = False, focus
         if start == 0 and _PARTICIPLE.match(sentence):
             continue  # "Speaking to reporters, Asif said": a participle opens the sentence
         if not text or text in _WEAK_START or DATE.fullmatch(text) \
-                or (not months and MONTH_ALONE.fullmatch(text)):
+                or (not months and MONTH_WORD.fullmatch(text)):
             continue  # "take place on November 6": a month is no name or place
         items.append((start, start + len(text)))
     groups: list[list[tuple[int, int]]] = []

@@ -19,7 +19,7 @@ from summarizer.questions import DURATION, WORKS, QType, Tense, mentions, root
 from summarizer.quotes import CUE_WORDS
 from summarizer.retrieval import token_set, tokenize
 from summarizer.span_names import adjective, initialled, members, names
-from summarizer.spellings import DATE, MONTH, YEAR, full_date
+from summarizer.spellings import DATE, MONTH_WORD, YEAR, full_date
 
 
 class Span(NamedTuple):
@@ -60,7 +60,6 @@ _NOT_REGIONS = frozenset({
     "maker", "manufacturer", "startup", "streamer", "product", "ride", "character", "food", "drink",
     "sport", "game", "newspaper", "magazine", "website", "band", "party", "currency", "language"})
 _BETWEEN = re.compile(r"\bbetween\s+$")
-_MONTH_WORD = re.compile(rf"\b{MONTH}(?!\w)")
 # a sentence's subject: opening it, a verb after it
 _OPENING = re.compile(r"(?:The\s+)?")
 _VERB_AFTER = re.compile(r"\s+(?:is|are|was|were|has|have|had|will|\w+ed|\w+s)\b")
@@ -79,7 +78,7 @@ def candidates(sentence: str, qtype: QType, q_tokens: AbstractSet[str], focus: s
     people") scores higher. `owner`, `tense`, `action`: the question `asks_owner`, `asked_tense`, its
     `asked_action`."""
     if qtype == "when" and focus == "month":  # "in which month": the month of any date ("June 27": June)
-        found = [(m.start(), m.group().rstrip("."), "date") for m in _MONTH_WORD.finditer(sentence)]
+        found = [(m.start(), m.group().rstrip("."), "date") for m in MONTH_WORD.finditer(sentence)]
     elif qtype == "when":
         found = [(m.start(), m.group(), "date") for m in DATE.finditer(sentence)]
     elif qtype == "how_many":
@@ -107,6 +106,7 @@ def candidates(sentence: str, qtype: QType, q_tokens: AbstractSet[str], focus: s
         toks = tokenize(text)
         if (not toks and kind != "date") or (toks and all(t in q_tokens for t in toks)):
             continue  # nothing but the question's words (a date may be a stopword: "May")
+        rest = sentence[start + len(text):]
         # a word across a clause break counts as 80 characters farther off: the other clause tells
         # of something else ("..., and that both sides would meet again on")
         dist = min((abs(start - p) + (80 if _across_clauses(sentence, start, p) else 0) for p in positions),
@@ -116,7 +116,7 @@ def candidates(sentence: str, qtype: QType, q_tokens: AbstractSet[str], focus: s
             score += 0.5  # "which film": named as a work is named
         if qtype == "where" and kind == "place":
             score += 0.5
-        if qtype == "where" and initialled(text, sentence[start + len(text):]):
+        if qtype == "where" and initialled(text, rest):
             score -= 0.5  # "fighters from Tehreek-e-Taliban Pakistan (TTP)": a body, not a place
         if qtype == "where" and _BETWEEN.search(sentence, max(0, start - 10), start):
             score -= 1.0  # "the talks between Pakistan and Afghanistan will resume": the two ends, not where
@@ -124,8 +124,7 @@ def candidates(sentence: str, qtype: QType, q_tokens: AbstractSet[str], focus: s
             score += (0.3 if len(text.split()) >= 2 else 0.0) - (0.5 if kind == "place" else 0.0)
             if any(a <= start < b for a, b in quoted):
                 score -= 0.5  # "who will host": not the film “Wicked” she starred in
-        elif maker \
-                and all(map(is_country_or_state, members(text))):
+        elif maker and all(map(is_country_or_state, members(text))):
             score -= 0.5  # "which streaming platform": not "the US and Canada" it raises prices in
         if kind == "date" and not full_date(text):
             score -= 0.3  # a bare weekday or year is relative or vague beside a day of a month
@@ -134,9 +133,9 @@ def candidates(sentence: str, qtype: QType, q_tokens: AbstractSet[str], focus: s
             score += 0.5  # "when are the *next* talks": a date scheduled in its own clause ("will resume on")
         elif kind == "date" and tense == "past" and _scheduled_at(sentence, start):
             score -= 0.5  # "when did the ceasefire start": not the day they "will meet again on"
-        if kind == "date" and _reported_on(sentence[:start], sentence[start + len(text):], q_roots):
+        if kind == "date" and _reported_on(sentence[:start], rest, q_roots):
             score -= 0.5  # "Asif on Wednesday confirmed", "the ministry said late Thursday": when said
-        if kind in ("name", "place") and adjective(text, sentence[start + len(text):]):
+        if kind in ("name", "place") and adjective(text, rest):
             score -= 0.5  # "through Qatari and Turkish mediation": the mediators are Qatar and Turkiye
         if kind in ("name", "place") and (qtype != "where" or focus is not None) and _AGENT.search(before) \
                 and mentions(before, q_roots):
@@ -144,7 +143,7 @@ def candidates(sentence: str, qtype: QType, q_tokens: AbstractSet[str], focus: s
             # where ("agreed by Afghanistan and Pakistan in Doha"), but "which country" may ask for it
             score += 0.5
         elif qtype == "who":
-            said = sentence[start + len(text):].split(maxsplit=1)[:1]
+            said = rest.split(maxsplit=1)[:1]
             if said and said[0] in CUE_WORDS and root(said[0]) not in q_roots:
                 score -= 0.3  # "..., Asif said": the sentence's source, not who did the asked thing
         if kind == "date" and any(0 < start - p <= 100 and _RELATIVE.match(sentence, p)
@@ -170,11 +169,9 @@ def candidates(sentence: str, qtype: QType, q_tokens: AbstractSet[str], focus: s
             score -= 0.6  # "which cities were attacked": not Pakistan
         if focus in _PERCENT_Q and kind == "number" and not _is_percent(text):
             score -= 1.0  # "what percentage": a bare count (or "nine percentage points", a change) is not
-        elif focus and kind == "number":
-            after = sentence[start + len(text):]
-            if _counted(text, after, focus):
-                score += 1.0
-                text += _counted_noun(after, focus, q_tokens)
+        elif focus and kind == "number" and _counted(text, rest, focus):
+            score += 1.0
+            text += _counted_noun(rest, focus, q_tokens)
         out.append(Span(text, kind, score, sentence))
     return out
 

@@ -24,7 +24,7 @@ DATE = re.compile(
     rf"|\b(?:{_WEEKDAY},?\s+)?{MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?(?:{TO_DAY})?(?:,?\s+\d{{4}})?\b"
     rf"|\b\d{{1,2}}(?:st|nd|rd|th)?(?:{TO_DAY})?\s+(?:of\s+)?{MONTH}(?:,?\s+\d{{4}})?\b"
     rf"|\b{MONTH}\s+(?:of\s+)?\d{{4}}\b|\b{_WEEKDAY}\b|\b{YEAR}s?\b")
-MONTH_ALONE = re.compile(MONTH)
+MONTH_WORD = re.compile(rf"\b{MONTH}(?!\w)")  # a month named as a word of its own
 _MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 _DAY_MONTH = re.compile(rf"\b(\d{{1,2}})(?:st|nd|rd|th)?(?:{TO_DAY}|{AND_DAY})?\s+(?:of\s+)?({MONTH})"
                         rf"|({MONTH})\s+(\d{{1,2}})(?:st|nd|rd|th)?\b", re.IGNORECASE)
