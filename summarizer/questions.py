@@ -169,6 +169,9 @@ def asked_tense(question: str) -> Tense | None:
 _WHO_DID = re.compile(r"^\W*who\s+(?:(?:is|was|were|are|has|have|had|will|would|did|does|do|be|been|being"
                       r"|can|could|should|may|might|must|shall)\s+)*"
                       r"([a-z][a-z-]+)\b", re.IGNORECASE)
+_WHICH_DID = re.compile(r"^\W*(?:which|what)\s+[a-z]+\s+"
+                        r"(?:(?:is|was|were|are|has|have|had|will|would|be|been)\s+)*([a-z][a-z-]+ed)\b",
+                        re.IGNORECASE)
 _NOT_ACTION = frozenset({"the", "a", "an", "this", "that", "these", "those", "his", "her", "their", "its",
                          "not", "also", "still", "now", "then", "there", "here", "behind", "in", "on", "at",
                          "for", "else"})
@@ -176,8 +179,10 @@ _NOT_ACTION = frozenset({"the", "a", "an", "this", "that", "these", "those", "hi
 
 def asked_action(question: str) -> str | None:
     """The root of the verb a "who" question asks the doer of ("Who *confirmed* that the delegation
-    left?": confirmed, not left); None when no verb follows ("Who is the minister?")."""
-    m = _WHO_DID.search(_last_sentence(question))
+    left?": confirmed, not left), or a "which" question its past participle or past tense ("Which
+    countries *mediated* the talks?"); None when no verb follows ("Who is the minister?")."""
+    last = _last_sentence(question)
+    m = _WHO_DID.search(last) or _WHICH_DID.search(last)
     if m is None or m.group(1).lower() in _NOT_ACTION or m.group(1)[0].isupper():
         return None
     return root(m.group(1).lower())

@@ -100,6 +100,12 @@ def candidates(sentence: str, qtype: QType, q_tokens: AbstractSet[str], focus: s
     words = [(m.start(), m.group()) for m in re.finditer(r"\w+", sentence)]
     positions = ([at for at, word in words if predicate and mentions(word, predicate)]
                  or [at for at, word in words if mentions(word, q_roots)])
+    # the asked action ("who *accused* Kabul", "which countries *mediated*"; not "said": a speaker stands
+    # anywhere around it) pins the answer down more than the question's other words
+    doing = action if action is not None and action not in CUE_WORDS else None
+    acted = doing is None or mentions(sentence, {doing})
+    if doing is not None:
+        positions = [at for at, word in words if mentions(word, {doing})] or positions
     maker = qtype == "which" and not _NOT_REGIONS.isdisjoint(q_tokens)  # a company or what it makes
     out: list[Span] = []
     for start, text, kind in found:
@@ -156,6 +162,9 @@ def candidates(sentence: str, qtype: QType, q_tokens: AbstractSet[str], focus: s
             score -= 0.3  # a capitalised sentence opener is often an ordinary word (a country's name is not)
         # (a "whose" question asks for the owner itself)
         subject = _SUBJECT.match(sentence, start + len(text)) if qtype == "who" and not owner else None
+        doer = _DOER.match(sentence, start + len(text)) if qtype == "who" and action is not None else None
+        if doer is not None and action is not None and mentions(doer.group("verb"), {action}):
+            score += 0.5  # "Pakistan has accused Kabul of harboring TTP militants": Pakistan, not the TTP
         if subject is not None and mentions(subject.group("verb"), {action} if action else q_roots):
             text = sentence[start:subject.end("noun")]  # "who left for Istanbul": "Pakistan’s delegation"
             score += 0.5
@@ -172,6 +181,8 @@ def candidates(sentence: str, qtype: QType, q_tokens: AbstractSet[str], focus: s
         elif focus and kind == "number" and _counted(text, rest, focus):
             score += 1.0
             text += _counted_noun(rest, focus, q_tokens)
+        if not acted:
+            score -= 0.3  # a sentence that does not tell of the asked action names bystanders
         out.append(Span(text, kind, score, sentence))
     return out
 
@@ -195,7 +206,8 @@ def _title_case(text: str) -> bool:
 
 _PERCENT_Q = frozenset({"percentage", "percent"})
 _POSSESSIVE = re.compile(r"['’]s\b")
-# a possessed noun doing the asked thing: "Pakistan’s delegation has left"
+# a name doing the asked thing: "Pakistan has accused", "Pakistan’s delegation has left"
+_DOER = re.compile(r"\s+(?:(?:has|have|had|was|were|is|are|will|would)\s+)?(?:also\s+)?(?P<verb>[a-z]+)")
 _SUBJECT = re.compile(r"['’]s\s+(?P<noun>[a-z][\w-]*)\s+(?:(?:has|have|had|was|were|is|are)\s+)?"
                       r"(?P<verb>[a-z]+)")
 

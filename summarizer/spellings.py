@@ -6,6 +6,7 @@ astronauts", "$12.6 million" and "$12,600,000" one count.
 from __future__ import annotations
 
 import re
+import unicodedata
 from functools import lru_cache
 
 from summarizer.retrieval import stem
@@ -39,14 +40,28 @@ def full_date(text: str) -> bool:
 def span_key(text: str) -> str:
     """What two spans must share to be the same answer: a date's month and day ("November 06",
     "6 November 2025" and "Nov. 6" are one date), a count's value and noun ("four astronauts" and
-    "4 astronauts", "$12.6 million" and "$12,600,000"), otherwise the lowercased words."""
+    "4 astronauts", "$12.6 million" and "$12,600,000"), otherwise the lowercased words without accents,
+    the names of a coordination in any order ("Qatar and Türkiye" is "Turkiye and Qatar")."""
     m = _DAY_MONTH.search(text)
     if m is not None:
         day, month = (m.group(1), m.group(2)) if m.group(1) else (m.group(4), m.group(3))
         return f"{_MONTHS.index(month[:3].lower()) + 1:02d}-{int(day):02d}"
     plain = _THOUSANDS.sub("", _PERCENT.sub(" percent ", text.lower()))  # "12,600,000": one number
-    words = re.sub(r"[^\w.]+|(?<!\d)\.|\.(?!\d)", " ", plain).split()
-    return _count_key(words) or " ".join(words)
+    count = _count_key(_words(plain))
+    if count:
+        return count
+    plain = "".join(c for c in unicodedata.normalize("NFKD", plain) if not unicodedata.combining(c))
+    parts = [" ".join(_words(part)) for part in _COORDINATION.split(plain)] if _AND.search(plain) else []
+    return " and ".join(sorted(p for p in parts if p)) if parts else " ".join(_words(plain))
+
+
+_AND = re.compile(r"\s(?:and|&)\s")
+_COORDINATION = re.compile(r",?\s+(?:and|&)\s+|,\s+")
+
+
+def _words(text: str) -> list[str]:
+    """Words and numbers ("12.6") without the punctuation around them."""
+    return re.sub(r"[^\w.]+|(?<!\d)\.|\.(?!\d)", " ", text).split()
 
 
 _PERCENT = re.compile(r"%|\bper cent\b")

@@ -571,3 +571,32 @@ def test_overview_questions_are_told_from_questions_about_a_fact() -> None:
     for question in ("When are the next talks?", "What is new about the ceasefire?",
                      "What happened in Kabul?", "Why?", "Who?", ""):
         assert not asks_overview(question), question
+
+
+def test_the_asked_action_pins_the_answer() -> None:
+    """"Who accused Kabul": the name doing the asked verb, not the one beside the question's other
+    words; "which countries mediated": a verb after the asked noun is the action too."""
+    assert asked_action("Which countries mediated the talks?") == root("mediated")
+    assert asked_action("Which country has shelved the law?") == root("shelved")
+    assert asked_action("Which film won?") is None  # no past participle to read
+    sent = "Pakistan has accused Kabul of harboring TTP militants responsible for a surge in attacks."
+    assert _best("Who accused Kabul of harboring militants?", sent) == "Pakistan"
+    told = _best("Which countries mediated the talks?", "Talks were held through the mediation of Qatar.")
+    untold = _best("Which countries mediated the talks?", "Following six days of talks, Pakistan agreed.")
+    q = Question.parse("Which countries mediated the talks?")
+
+    def score(sentence: str, text: str) -> float:
+        found = candidates(sentence, q.qtype, frozenset(q.weights), q.focus, q.owner, q.tense, q.predicate,
+                           q.action)
+        return next(s.score for s in found if s.text == text)
+
+    assert (told, untold) == ("Qatar", "Pakistan")
+    assert score("Following six days of talks, Pakistan agreed.", "Pakistan") \
+        < score("Following six days of talks, Pakistan mediated.", "Pakistan") - 0.2
+
+
+def test_one_coordination_in_any_order_and_accent_is_one_answer() -> None:
+    assert span_key("Qatar and Türkiye") == span_key("Turkiye and Qatar")
+    assert span_key("China, Russia and Iran") == span_key("Iran, China and Russia")
+    assert span_key("Qatar and Türkiye") != span_key("Qatar")
+    assert span_key("Boulder, Colorado") == "boulder colorado"  # no coordination
