@@ -90,6 +90,7 @@ class AnswerOptions:
     weak_span: float = 0.7  # ... unless none of their spans scores this much (far from the question)
     snippet_window: bool = True  # cite the passage with its neighbouring sentences
     story_margin: float = 0.1  # a story hit wins unless an outside hit is this much better
+    date_margin: float = 0.2  # ... and so does a hit naming the day the question names
     confidence: Model = CONFIDENCE_WEIGHTS
     confidence_bias: float = CONFIDENCE_BIAS
     threshold: float = CONFIDENCE_THRESHOLD  # below: refuse
@@ -324,8 +325,10 @@ def build_answer(question: str, hits: Sequence[Hit], options: AnswerOptions | No
     latest = newest(hits)
     evidence = [assess(asked, h, latest, options.evidence, options.evidence_bias)
                 for h in hits[: options.consider]]
-    # rank by evidence; a story hit keeps the lead unless an outside hit is clearly better
-    ranked = sorted(evidence, key=lambda e: -(e.score + (options.story_margin if e.hit.in_story else 0)))
+    # rank by evidence; a story hit keeps the lead unless an outside hit is clearly better, and so does
+    # a hit naming the day asked about ("What happened on October 29?")
+    ranked = sorted(evidence, key=lambda e: -(e.score + (options.story_margin if e.hit.in_story else 0)
+                                              + (options.date_margin if asked.dated(e) else 0)))
     sig = signals(hits, evidence)
     confidence = sig.confidence(options) if ranked else 0.0
     attributed, anchors = _attributed(text, asked, ranked, options)

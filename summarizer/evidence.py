@@ -31,6 +31,7 @@ from summarizer.questions import (
 )
 from summarizer.retrieval import FRESH_DAYS, Hit, age_days, token_set, tokenize
 from summarizer.spans import Span, candidates
+from summarizer.spellings import full_dates
 
 Model = tuple[tuple[str, float], ...]  # a logistic model's weights by feature name
 
@@ -127,6 +128,7 @@ class Question:
     why: bool = False
     tense: Tense | None = None
     action: str | None = None
+    dates: frozenset[str] = frozenset()  # the days of a month it names ("what happened on October 29")
 
     @classmethod
     def parse(cls, text: str) -> Question:
@@ -134,7 +136,12 @@ class Question:
         return cls(text=text, qtype=question_type(text), weights=MappingProxyType(weights),
                    predicate=frozenset(root(t) for t in predicate_words(text, weights)),
                    focus=question_focus(text), owner=asks_owner(text),
-                   why=asks_why(text), tense=asked_tense(text), action=asked_action(text))
+                   why=asks_why(text), tense=asked_tense(text), action=asked_action(text),
+                   dates=full_dates(text))
+
+    def dated(self, ev: Evidence) -> bool:
+        """The passage names a day the question names (in any spelling: "Oct. 29" for "October 29")."""
+        return bool(self.dates) and not self.dates.isdisjoint(full_dates(ev.hit.passage.window))
 
     def covers(self, sentence: str) -> float:
         """The weighted share of the question's words in `sentence`."""

@@ -31,6 +31,11 @@ _DAY_MONTH = re.compile(rf"\b(\d{{1,2}})(?:st|nd|rd|th)?(?:{TO_DAY}|{AND_DAY})?\
                         rf"|({MONTH})\s+(\d{{1,2}})(?:st|nd|rd|th)?\b", re.IGNORECASE)
 
 
+def full_dates(text: str) -> frozenset[str]:
+    """The days of a month `text` names, as `span_key`s ("on October 29": "10-29")."""
+    return frozenset(span_key(m.group()) for m in DATE.finditer(text) if full_date(m.group()))
+
+
 def full_date(text: str) -> bool:
     """A day of a month ("November 6", "6 Nov 2025"), not a bare weekday or year."""
     return _DAY_MONTH.search(text) is not None

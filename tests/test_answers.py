@@ -18,6 +18,7 @@ from summarizer.answers import (
 from summarizer.descriptions import asked_acronym, asked_of, asked_person, asked_title, describe, expand
 from summarizer.passages import Passage, make_passages, passage_vectors
 from summarizer.retrieval import Hit, MemoryIndex, rrf
+from summarizer.spellings import full_dates
 
 
 @pytest.fixture(scope="module")
@@ -389,3 +390,14 @@ def test_a_why_question_takes_the_sentence_that_gives_a_cause() -> None:
     assert g.short == window[1]
     # without "why" the first sentence matching as well still leads
     assert build_answer("What about the talks?", hits, AnswerOptions(threshold=-1.0)).short == window[0]
+
+
+def test_a_passage_naming_the_asked_day_leads() -> None:
+    """"What happened on October 29?": the report of that day, though another matches the words better."""
+    hits = [_said("a", "The tensions began on the night of October 11, when militants attacked.", dense=0.5),
+            _said("b", "On Oct. 29, Pakistan announced the end of talks.", dense=0.35)]
+    g = build_answer("What happened on October 29?", hits, AnswerOptions(threshold=0.0))
+    assert g.short == "On Oct. 29, Pakistan announced the end of talks."
+    assert full_dates("What happened on October 29 and 6 November?") == {"10-29", "11-06"}
+    assert build_answer("What happened on October 11?", hits, AnswerOptions(threshold=0.0)).short.startswith(
+        "The tensions")
