@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from summarizer.attributed import (
     Attributed,
@@ -47,7 +47,7 @@ from summarizer.overview import asks_overview, lede, story_leads
 from summarizer.passages import Passage
 from summarizer.questions import QType, expand_contractions, question_speaker, truecase
 from summarizer.retrieval import Hit, naive, newest
-from summarizer.spans import same_slot, scheduled
+from summarizer.spans import Span, same_slot, scheduled
 from summarizer.spellings import in_digits, span_key
 from summarizer.types import Answer, Citation
 
@@ -265,6 +265,18 @@ def _typed(ranked: Sequence[Evidence], asked: Question, options: AnswerOptions
     return _differ(best, other), [*support, other], True
 
 
+def _holders_only(ev: Evidence, title: str) -> Evidence:
+    """The passage's spans without those that own or modify the asked title: "Khyber Pakhtunkhwa’s
+    Chief Minister" and "the KP chief minister" do not say who the chief minister is."""
+    owner = re.compile(rf"(?:['’]s)?\s+{re.escape(title)}\b", re.IGNORECASE)
+
+    def owns(sp: Span) -> bool:
+        at = sp.sentence.find(sp.text)
+        return at >= 0 and owner.match(sp.sentence, at + len(sp.text)) is not None
+
+    return replace(ev, spans=tuple(sp for sp in ev.spans if not owns(sp)))
+
+
 def _has_span(ev: Evidence, short: str) -> bool:
     """One of the passage's spans is the short answer in any spelling ("6 November 2025" for
     "November 06")."""
@@ -332,6 +344,9 @@ def build_answer(question: str, hits: Sequence[Hit], options: AnswerOptions | No
     sig = signals(hits, evidence)
     confidence = sig.confidence(options) if ranked else 0.0
     attributed, anchors = _attributed(text, asked, ranked, options)
+    title = asked_title(text) if qtype == "who" else None
+    if title is not None and attributed is None:  # no one is titled so: a name before the title is its owner
+        ranked = [_holders_only(ev, title) for ev in ranked]
     unnamed = any(not any(named_in(ev, name) for ev in ranked) for name in anchors)
     if not ranked or unnamed or (attributed is None and confidence < options.threshold):
         return Grounded(question, qtype, False, REFUSAL, (), (), tuple(ranked), confidence=confidence)

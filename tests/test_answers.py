@@ -401,3 +401,14 @@ def test_a_passage_naming_the_asked_day_leads() -> None:
     assert full_dates("What happened on October 29 and 6 November?") == {"10-29", "11-06"}
     assert build_answer("What happened on October 11?", hits, AnswerOptions(threshold=0.0)).short.startswith(
         "The tensions")
+
+
+def test_who_holds_a_title_is_not_a_name_before_it() -> None:
+    """No one is titled chief minister by name: "KP" (in "the KP chief minister") is not the answer."""
+    hits = _window("Asif stressed that the KP chief minister should play his role in national matters.",
+                   "The chief minister wants to take directions from someone sitting inside, Asif said.")
+    g = build_answer("Who is the chief minister?", hits, AnswerOptions(threshold=0.0))
+    assert g.answered and g.short != "KP" and "KP chief minister" in g.citations[0].snippet
+    named = _window("Ali Amin Gandapur, the KP chief minister, spoke in Peshawar on Friday.")
+    assert build_answer("Who is the chief minister?", named, AnswerOptions(threshold=0.0)).short == (
+        "Ali Amin Gandapur")
