@@ -59,6 +59,7 @@ _NOT_REGIONS = frozenset({
     "carmaker", "automaker", "app", "service", "network", "broadcaster", "bank", "supermarket", "store",
     "maker", "manufacturer", "startup", "streamer", "product", "ride", "character", "food", "drink",
     "sport", "game", "newspaper", "magazine", "website", "band", "party", "currency", "language"})
+_SHORT_NAME = re.compile(r"\s*\(([A-Z][\w.&-]*)\)")  # a name's initials after it: "(TTP)"
 _BETWEEN = re.compile(r"\bbetween\s+$")
 # a sentence's subject: opening it, a verb after it
 _OPENING = re.compile(r"(?:The\s+)?")
@@ -113,6 +114,9 @@ def candidates(sentence: str, qtype: QType, q_tokens: AbstractSet[str], focus: s
         if (not toks and kind != "date") or (toks and all(t in q_tokens for t in toks)):
             continue  # nothing but the question's words (a date may be a stopword: "May")
         rest = sentence[start + len(text):]
+        initials = token_set(m.group(1)) if (m := _SHORT_NAME.match(rest)) else frozenset()
+        if initials and initials <= q_tokens:
+            continue  # "Tehreek-e-Taliban Pakistan (TTP)" for a question about the TTP: its own name
         # a word across a clause break counts as 80 characters farther off: the other clause tells
         # of something else ("..., and that both sides would meet again on")
         dist = min((abs(start - p) + (80 if _across_clauses(sentence, start, p) else 0) for p in positions),

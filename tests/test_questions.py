@@ -600,3 +600,9 @@ def test_one_coordination_in_any_order_and_accent_is_one_answer() -> None:
     assert span_key("China, Russia and Iran") == span_key("Iran, China and Russia")
     assert span_key("Qatar and Türkiye") != span_key("Qatar")
     assert span_key("Boulder, Colorado") == "boulder colorado"  # no coordination
+
+
+def test_a_name_spelling_out_the_asked_initials_is_the_question_s_own() -> None:
+    sent = "Pakistan accuses Kabul of backing Tehreek-e-Taliban Pakistan (TTP) fighters."
+    assert _best("Who does Pakistan accuse of supporting the TTP?", sent) == "Kabul"
+    assert _best("Who does Pakistan accuse of supporting militants?", sent) == "Tehreek-e-Taliban Pakistan"
