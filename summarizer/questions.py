@@ -136,6 +136,10 @@ def question_entities(question: str) -> set[str]:
     return out
 
 
+_AUXILIARIES = frozenset({"is", "are", "was", "were", "be", "been", "did", "does", "do", "have", "has", "had",
+                          "will", "would", "can", "could", "should", "may", "might", "must"})
+
+
 def question_focus(question: str) -> str | None:
     """The stemmed noun the question counts or picks ("how many *people*", "which *state*"), or
     `DURATION` for "how long" (a count of any unit of time)."""
@@ -146,6 +150,10 @@ def question_focus(question: str) -> str | None:
     if m is None:
         return None
     toks = tokenize(m.group(1))
+    nxt = m.group(2).split()[:1]
+    if m.group().lower().startswith("how") and m.group(1)[0].isupper() and nxt and nxt[0].islower() \
+            and nxt[0] not in _AUXILIARIES and tokenize(nxt[0]):
+        toks = tokenize(nxt[0])  # "how many TTP militants", "how many UK workers": the counted noun
     # "which horror film", "which other Disney film": a work named a few words on
     later = [t for t in tokenize(m.group(2)) if t in _NAMED_WORKS]
     if later and not (toks and toks[0] in WORKS):

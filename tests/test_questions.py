@@ -606,3 +606,9 @@ def test_a_name_spelling_out_the_asked_initials_is_the_question_s_own() -> None:
     sent = "Pakistan accuses Kabul of backing Tehreek-e-Taliban Pakistan (TTP) fighters."
     assert _best("Who does Pakistan accuse of supporting the TTP?", sent) == "Kabul"
     assert _best("Who does Pakistan accuse of supporting militants?", sent) == "Tehreek-e-Taliban Pakistan"
+
+
+def test_a_count_s_noun_comes_after_a_name_modifying_it() -> None:
+    assert question_focus("How many TTP militants are there?") == "militant"
+    assert question_focus("How many UK workers have quit?") == "worker"
+    assert question_focus("How many Oscars did it win?") == "oscar"  # no noun after the name
