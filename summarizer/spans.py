@@ -58,7 +58,8 @@ _NOT_REGIONS = frozenset({
     "company", "chain", "platform", "airline", "brand", "restaurant", "retailer", "firm",
     "carmaker", "automaker", "app", "service", "network", "broadcaster", "bank", "supermarket", "store",
     "maker", "manufacturer", "startup", "streamer", "product", "ride", "character", "food", "drink",
-    "sport", "game", "newspaper", "magazine", "website", "band", "party", "currency", "language"})
+    "sport", "game", "newspaper", "magazine", "website", "band", "party", "currency", "language", "group",
+    "organization", "organisation", "militia", "agency"})
 _SHORT_NAME = re.compile(r"\s*\(([A-Z][\w.&-]*)\)")  # a name's initials after it: "(TTP)"
 _BETWEEN = re.compile(r"\bbetween\s+$")
 # a sentence's subject: opening it, a verb after it

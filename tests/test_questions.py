@@ -612,3 +612,10 @@ def test_a_count_s_noun_comes_after_a_name_modifying_it() -> None:
     assert question_focus("How many TTP militants are there?") == "militant"
     assert question_focus("How many UK workers have quit?") == "worker"
     assert question_focus("How many Oscars did it win?") == "oscar"  # no noun after the name
+
+
+def test_which_group_is_no_country() -> None:
+    said = "Ties with Afghanistan are only possible when all support for the TTP ends, Pakistan said."
+    assert _best("Which militant groups were named?", said) == "TTP"
+    blamed = "Pakistan blamed the TTP for the attack on Friday."
+    assert _best("Which militant group was blamed?", blamed) == "TTP"
