@@ -103,6 +103,11 @@ _FRAME = frozenset({
     "upcoming", "latest", "date"})
 
 
+_LAST_BEFORE = re.compile(r"\b(?:the|its|his|her|their|this|that)\s+last\b"
+                          r"|\blast\s+(?:week|weekend|month|year|night|time|season|"
+                          r"(?:mon|tues|wednes|thurs|fri|satur|sun)day)\b", re.IGNORECASE)
+
+
 def predicate_words(question: str, weights: Mapping[str, float] | None = None) -> list[str]:
     """The question's content words that are not names, numbers, the asked-for type ("which
     *country*") or question framing: what the evidence must talk about."""
@@ -110,6 +115,8 @@ def predicate_words(question: str, weights: Mapping[str, float] | None = None) -
     skip = _QUOTE_VERBS | _FRAME | {question_focus(question) or ""}
     if question_type(question) == "quote":
         skip |= _REACTION_VERBS
+    if _LAST_BEFORE.search(question):
+        skip |= {"last"}  # "the last election", "last week": which one, not "how long did it last"
     return [t for t, w in weights.items() if w == 1.0 and t not in skip]
 
 

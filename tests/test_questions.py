@@ -67,6 +67,8 @@ def test_predicate_words_skip_names_types_and_framing() -> None:
     # "next" / "last" place the event in time; the event itself is what the coverage must mention
     assert predicate_words("When is the next election in Pakistan?") == ["election"]
     assert predicate_words("What is the date of the next election?") == ["election"]
+    assert predicate_words("Who won the last election in Pakistan?") == ["won", "election"]
+    assert "last" in predicate_words("How many days did the talks last?")
     # a quote question's verb only says it asks for words; elsewhere it is what is asked about
     assert predicate_words("How did Pakistan respond?") == []
     assert predicate_words("When will Pakistan respond?") == ["respond"]
