@@ -84,6 +84,6 @@ def is_country_or_state(name: str) -> bool:
 
 # the place a question's focus word asks for ("which *countries*"), by `summarizer.questions.question_focus`
 PLACE_CHECKS = {"country": is_country, "nation": is_country, "state": is_us_state}
-# a place a focus word rules out: a country or a continent is never "which *city*" (nothing tells a
-# city apart)
-PLACE_EXCLUDES = {"city": _country_or_region, "town": _country_or_region, "village": _country_or_region}
+# a place a focus word rules out: a country or a continent is never "which *city*" or "which *province*"
+# (nothing tells a city apart)
+PLACE_EXCLUDES = dict.fromkeys(("city", "town", "village", "province", "district"), _country_or_region)

@@ -621,3 +621,8 @@ def test_which_group_is_no_country() -> None:
     assert _best("Which militant groups were named?", said) == "TTP"
     blamed = "Pakistan blamed the TTP for the attack on Friday."
     assert _best("Which militant group was blamed?", blamed) == "TTP"
+
+
+def test_a_province_is_no_country() -> None:
+    sent = "Pakistan has seen a sharp increase in attacks, particularly in Khyber Pakhtunkhwa and Balochistan."
+    assert _best("Which provinces have seen terrorist attacks?", sent) == "Khyber Pakhtunkhwa and Balochistan"
