@@ -624,5 +624,5 @@ def test_which_group_is_no_country() -> None:
 
 
 def test_a_province_is_no_country() -> None:
-    sent = "Pakistan has seen a sharp increase in attacks, particularly in Khyber Pakhtunkhwa and Balochistan."
+    sent = "Pakistan has seen a sharp rise in attacks, particularly in Khyber Pakhtunkhwa and Balochistan."
     assert _best("Which provinces have seen terrorist attacks?", sent) == "Khyber Pakhtunkhwa and Balochistan"
