@@ -45,7 +45,7 @@ from summarizer.evidence import (
 )
 from summarizer.overview import asks_overview, lede, story_leads
 from summarizer.passages import Passage
-from summarizer.questions import QType, expand_contractions, question_speaker, truecase
+from summarizer.questions import QType, expand_contractions, mentions, question_speaker, truecase
 from summarizer.retrieval import Hit, naive, newest
 from summarizer.spans import Span, same_slot, scheduled
 from summarizer.spellings import in_digits, span_key
@@ -199,7 +199,8 @@ def _disagreement(best: Evidence, others: Sequence[Evidence], asked: Question) -
     """Another outlet's differing number/date for the same slot (`same_slot`, both told in the past or
     both `scheduled`; its passage covers the question about as well as the best one does, and the
     sentence stating it speaks of the question at all: "the tensions began on October 11" is no other
-    date of the Doha talks that the next sentence mentions)."""
+    date of the Doha talks that the next sentence mentions; when the question has predicate words,
+    both sentences mention them)."""
     qtype, focus = asked.qtype, asked.focus
     if qtype not in ("how_many", "when") or not best.spans:
         return None
@@ -212,6 +213,8 @@ def _disagreement(best: Evidence, others: Sequence[Evidence], asked: Question) -
         if ev.coverage < 0.85 * best.coverage or ev.score < 0.5 * best.score \
                 or not asked.covers(ev.spans[0].sentence):
             continue
+        if asked.predicate and not all(mentions(x.spans[0].sentence, asked.predicate) for x in (best, ev)):
+            continue  # a date of something else ("When did Pakistan launch airstrikes?": not the talks')
         if not same_slot(best.spans[0].text, ev.spans[0].text, qtype, focus) \
                 or scheduled(best.spans[0]) != scheduled(ev.spans[0]):
             continue

@@ -61,6 +61,8 @@ _NOT_REGIONS = frozenset({
     "sport", "game", "newspaper", "magazine", "website", "band", "party", "currency", "language", "group",
     "organization", "organisation", "militia", "agency"})
 _SHORT_NAME = re.compile(r"\s*\(([A-Z][\w.&-]*)\)")  # a name's initials after it: "(TTP)"
+_RELATIVE_DATE = re.compile(r"\b(?:(?:earlier|later)\s+this|last|this|next)\s+(?:week|month|year|weekend)\b"
+                            r"|\byesterday\b|\btomorrow\b", re.IGNORECASE)
 _BETWEEN = re.compile(r"\bbetween\s+$")
 # a sentence's subject: opening it, a verb after it
 _OPENING = re.compile(r"(?:The\s+)?")
@@ -82,7 +84,10 @@ def candidates(sentence: str, qtype: QType, q_tokens: AbstractSet[str], focus: s
     if qtype == "when" and focus == "month":  # "in which month": the month of any date ("June 27": June)
         found = [(m.start(), m.group().rstrip("."), "date") for m in MONTH_WORD.finditer(sentence)]
     elif qtype == "when":
-        found = [(m.start(), m.group(), "date") for m in DATE.finditer(sentence)]
+        # a day of a month or a year, or a time told relative to the report ("earlier this month"):
+        # what the coverage says when it gives no date
+        found = [(m.start(), m.group(), "date") for pattern in (DATE, _RELATIVE_DATE)
+                 for m in pattern.finditer(sentence)]
     elif qtype == "how_many":
         # a year or a day of a month ("on October 25") is not a count
         dates = [m.span() for m in DATE.finditer(sentence)]

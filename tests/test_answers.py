@@ -412,3 +412,16 @@ def test_who_holds_a_title_is_not_a_name_before_it() -> None:
     named = _window("Ali Amin Gandapur, the KP chief minister, spoke in Peshawar on Friday.")
     assert build_answer("Who is the chief minister?", named, AnswerOptions(threshold=0.0)).short == (
         "Ali Amin Gandapur")
+
+
+def test_two_dates_differ_only_when_both_tell_of_the_asked_event() -> None:
+    """A date of the talks in an article about the airstrikes is no other version of the strikes' date."""
+    strikes = _said("a", "Pakistan launched airstrikes on Afghan territory on October 9, officials said.")
+    talks = Passage(id="b#0", article_id="b", index=0, outlet="b", title="Pakistan launched airstrikes",
+                    sentences=("Pakistan and Afghanistan agreed a truce on October 19.",))
+    hits = [strikes, Hit(passage=talks, score=1.0, lexical=3.0, dense=0.8)]
+    g = build_answer("When did Pakistan launch airstrikes?", hits, AnswerOptions(threshold=0.0))
+    assert not g.disagreement and g.short == "October 9"
+    relative = _window("Tensions rose after Pakistan launched airstrikes on Afghan soil earlier this month.")
+    g = build_answer("When did Pakistan launch airstrikes?", relative, AnswerOptions(threshold=0.0))
+    assert g.short == "earlier this month"  # what the coverage says when it gives no date
