@@ -154,8 +154,9 @@ def candidates(sentence: str, qtype: QType, q_tokens: AbstractSet[str], focus: s
         if kind in ("name", "place") and adjective(text, rest):
             score -= 0.5  # "through Qatari and Turkish mediation": the mediators are Qatar and Turkiye
         if kind in ("name", "place") and (qtype != "where" or focus is not None) and _AGENT.search(before) \
-                and mentions(before, q_roots):
-            # the agent of the asked action: "the mediation of Turkiye and Qatar"; who agreed is not
+                and mentions(before, q_roots if doing is None else {doing}):
+            # the agent of the asked action: "the mediation of Turkiye and Qatar" (not of another verb:
+            # "the ceasefire agreed by Afghanistan and Pakistan" did not broker it); who agreed is not
             # where ("agreed by Afghanistan and Pakistan in Doha"), but "which country" may ask for it
             score += 0.5
         elif qtype == "who":

@@ -626,3 +626,8 @@ def test_which_group_is_no_country() -> None:
 def test_a_province_is_no_country() -> None:
     sent = "Pakistan has seen a sharp rise in attacks, particularly in Khyber Pakhtunkhwa and Balochistan."
     assert _best("Which provinces have seen terrorist attacks?", sent) == "Khyber Pakhtunkhwa and Balochistan"
+
+
+def test_the_agent_of_another_verb_did_not_do_the_asked_thing() -> None:
+    sent = "The ceasefire agreed by Afghanistan and Pakistan was brokered by Qatar and Turkiye."
+    assert _best("Who brokered the ceasefire?", sent) == "Qatar and Turkiye"
