@@ -136,6 +136,7 @@ def question_entities(question: str) -> set[str]:
     return out
 
 
+_SMALL_COUNTS = frozenset({"two", "three", "four", "five", "six"})
 _AUXILIARIES = frozenset({"is", "are", "was", "were", "be", "been", "did", "does", "do", "have", "has", "had",
                           "will", "would", "can", "could", "should", "may", "might", "must"})
 
@@ -150,6 +151,8 @@ def question_focus(question: str) -> str | None:
     if m is None:
         return None
     toks = tokenize(m.group(1))
+    if m.group(1).lower() in _SMALL_COUNTS and m.group(2).split():
+        toks = tokenize(m.group(2).split()[0])  # "which two countries": countries
     nxt = m.group(2).split()[:1]
     if m.group().lower().startswith("how") and m.group(1)[0].isupper() and nxt and nxt[0].islower() \
             and nxt[0] not in _AUXILIARIES and tokenize(nxt[0]):

@@ -610,10 +610,11 @@ def test_a_name_spelling_out_the_asked_initials_is_the_question_s_own() -> None:
     assert _best("Who does Pakistan accuse of supporting militants?", sent) == "Tehreek-e-Taliban Pakistan"
 
 
-def test_a_count_s_noun_comes_after_a_name_modifying_it() -> None:
+def test_the_asked_noun_comes_after_a_name_or_a_count_modifying_it() -> None:
     assert question_focus("How many TTP militants are there?") == "militant"
     assert question_focus("How many UK workers have quit?") == "worker"
     assert question_focus("How many Oscars did it win?") == "oscar"  # no noun after the name
+    assert question_focus("Which two countries mediated the ceasefire?") == "country"
 
 
 def test_which_group_is_no_country() -> None:
