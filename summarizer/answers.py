@@ -350,6 +350,10 @@ def build_answer(question: str, hits: Sequence[Hit], options: AnswerOptions | No
     title = asked_title(text) if qtype == "who" else None
     if title is not None and attributed is None:  # no one is titled so: a name before the title is its owner
         ranked = [_holders_only(ev, title) for ev in ranked]
+    elif qtype == "who" and attributed is None and asked_person(text):
+        # "Who is Fitna al-Hindustan?" with no title or apposition for it: what the coverage says of it,
+        # not another name ("Khawarij")
+        ranked = [replace(ev, spans=()) for ev in ranked]
     unnamed = any(not any(named_in(ev, name) for ev in ranked) for name in anchors)
     if not ranked or unnamed or (attributed is None and confidence < options.threshold):
         return Grounded(question, qtype, False, REFUSAL, (), (), tuple(ranked), confidence=confidence)

@@ -14,7 +14,10 @@ import re
 
 from summarizer.speakers import TITLES
 
-_WHO_IS = re.compile(r"^\s*(?i:who\s+(?:is|was|'s|’s))\s+([A-Z][\w.’'-]*(?:\s+[A-Z][\w.’'-]*)*)\s*\?*\s*$")
+# a name's words are capitalised but for particles ("Fitna al-Hindustan", "Ursula von der Leyen")
+_PARTICLE = r"(?:al|el|ad|bin|ibn|de|del|di|da|van|von|der|den|du|la|le)"
+_WHO_IS = re.compile(rf"^\s*(?i:who\s+(?:is|was|'s|’s))\s+([A-Z][\w.’'-]*(?:\s+(?:[A-Z][\w.’'-]*|{_PARTICLE}"
+                     rf"(?:-[A-Z][\w.’'-]*)?))*)\s*\?*\s*$")
 # words that may stand in a title before a name besides title words and capitalised ones
 _LINKS = frozenset({"of", "for", "and"})
 _APPOSITION = re.compile(r",\s+((?:the|a|an)\s+[^,.;:()“”\"]{3,80}?)(?:,|\.|\s+(?:said|says|told|added)\b)")

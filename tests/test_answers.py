@@ -425,3 +425,13 @@ def test_two_dates_differ_only_when_both_tell_of_the_asked_event() -> None:
     relative = _window("Tensions rose after Pakistan launched airstrikes on Afghan soil earlier this month.")
     g = build_answer("When did Pakistan launch airstrikes?", relative, AnswerOptions(threshold=0.0))
     assert g.short == "earlier this month"  # what the coverage says when it gives no date
+
+
+def test_who_is_a_name_the_coverage_does_not_describe() -> None:
+    """No title or apposition for it: the sentence about it, not another name of that sentence."""
+    said = ("“We have provided evidence of groups such as Fitna al-Khawarij and Fitna al-Hindustan within "
+            "Afghanistan,” Andrabi said.")
+    assert asked_person("Who is Fitna al-Hindustan?") == "Fitna al-Hindustan"
+    assert asked_person("Who is Ursula von der Leyen?") == "Ursula von der Leyen"
+    g = build_answer("Who is Fitna al-Hindustan?", _window(said), AnswerOptions(threshold=0.0))
+    assert g.answered and g.short == said
