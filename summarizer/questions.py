@@ -13,6 +13,7 @@ from collections import Counter
 from collections.abc import Iterable
 from collections.abc import Set as AbstractSet
 from functools import lru_cache
+from itertools import takewhile
 from typing import Literal
 
 from summarizer.places import is_country_or_state
@@ -88,7 +89,8 @@ def _asked_wh(sentence: str) -> re.Match[str] | None:
     """The wh-phrase that asks: quizzes often ask in place ("... won how many titles?", "... when he
     painted which celebrity?"), so the last one wins, except a relative "who/when/where" after a word
     ("the man who ...", "the week when ..."), which only opens a clause."""
-    found = list(_WH.finditer(sentence))
+    # "WHO" in a sentence not written in capitals is the World Health Organization, not "who"
+    found = [m for m in _WH.finditer(sentence) if m.group(1) != "WHO" or sentence.isupper()]
     asking = [m for m in found
               if m.group(1).lower() not in _RELATIVE or not re.search(r"\w[\s,]*$", sentence[:m.start()])]
     chosen = asking or found
@@ -123,8 +125,10 @@ def question_type(question: str) -> QType:
     if _PLACE_Q.match(after.strip()) or _PLACE_Q.search(after.split(" is ")[0][:20]):
         return "where"
     if wh == "which":
-        # the asked-for noun is within the next three words ("which music superstar")
-        return "who" if _PERSON_Q.search(" ".join(after.split()[:3])) else "which"
+        # the asked-for noun is within the next three words ("which music superstar"), before a verb
+        # ("which movie does director Tarantino like": a movie)
+        words = list(takewhile(lambda w: w.lower() not in _AUXILIARIES, after.split()[:3]))
+        return "who" if _PERSON_Q.search(" ".join(words)) else "which"
     return "other"
 
 

@@ -34,6 +34,11 @@ def _best(question: str, sentence: str) -> str:
 
 
 def test_question_types() -> None:
+    who = "What share of adults is affected, according to the World Health Organization (WHO)?"
+    assert question_type(who) == "how_many"  # WHO is the organization
+    assert question_type("WHO WON THE CUP") == "who"  # shouted
+    assert question_type("Which movie does director Quentin Tarantino think is his best?") == "which"
+    assert question_type("Which musician will headline the halftime show?") == "who"
     assert question_type("When will the grain talks take place?") == "when"
     assert question_type("How many people were killed in the quake?") == "how_many"
     assert question_type("Who scored twice for Arsenal?") == "who"
