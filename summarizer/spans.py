@@ -138,6 +138,8 @@ def candidates(sentence: str, qtype: QType, q_tokens: AbstractSet[str], focus: s
             score -= 1.0  # "the talks between Pakistan and Afghanistan will resume": the two ends, not where
         if qtype == "who":
             score += (0.3 if len(text.split()) >= 2 else 0.0) - (0.5 if kind == "place" else 0.0)
+            if focus is not None and _not_a_person(text):
+                score -= 0.6  # "which musician": not the "Daily Mail" he sues, nor the "US" Navy
             if any(a <= start < b for a, b in quoted):
                 score -= 0.5  # "who will host": not the film “Wicked” she starred in
         elif maker and all(map(is_country_or_state, members(text))):
@@ -196,6 +198,23 @@ def candidates(sentence: str, qtype: QType, q_tokens: AbstractSet[str], focus: s
             score -= 0.3  # a sentence that does not tell of the asked action names bystanders
         out.append(Span(text, kind, score, sentence))
     return out
+
+
+# head words of the names of institutions, places and things, never of a person
+_ORG_WORDS = frozenset({"journal", "times", "post", "news", "stadium", "arena", "award", "awards", "church",
+                        "amendment", "university", "college", "street", "mail", "center", "centre", "museum",
+                        "airport", "hotel", "hospital", "school", "court", "house", "department", "ministry",
+                        "company", "inc", "corp", "group", "association", "league", "festival", "party",
+                        "committee", "council", "agency", "network", "studios", "records", "magazine"})
+
+
+def _not_a_person(text: str) -> bool:
+    """A name that cannot be a person's: initials alone ("TV", "US"), a country or US state, or a name
+    whose head word names an institution or a thing ("Wall Street Journal", "Allegiant Stadium")."""
+    words = text.split()
+    if (len(words) == 1 and text.isupper()) or is_country_or_state(text):
+        return True
+    return words[-1].lower().removesuffix("’s").removesuffix("'s").strip(".,") in _ORG_WORDS
 
 
 _REPORT_TIME = frozenset({"on", "late", "early", "last", "this"})

@@ -637,3 +637,10 @@ def test_a_province_is_no_country() -> None:
 def test_the_agent_of_another_verb_did_not_do_the_asked_thing() -> None:
     sent = "The ceasefire agreed by Afghanistan and Pakistan was brokered by Qatar and Turkiye."
     assert _best("Who brokered the ceasefire?", sent) == "Qatar and Turkiye"
+
+
+def test_a_person_asked_for_is_no_institution_thing_or_country() -> None:
+    sent = "The actor Tom Cruise received the Distinguished Public Service Award from the US Navy on Friday."
+    assert _best("Which actor received an award from the US Navy this week?", sent) == "Tom Cruise"
+    sued = "The Daily Mail is being sued by Elton John."
+    assert _best("Which musician is suing a newspaper?", sued) == "Elton John"
