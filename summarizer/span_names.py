@@ -68,6 +68,11 @@ def members(names: str) -> list[str]:
     return [p for p in _LIST.split(names.strip()) if p] or [names]
 
 
+# a small number after a name, not a score, a share, a count or a date's day ("3-1", "2 percent", "2 days")
+_NUMBERED = re.compile(r" \d{1,2}\b(?![-–.,:/%]?\d)"
+                       r"(?! (?:percent|per|million|billion|people|years?|days?|points?)\b)")
+
+
 def names(sentence: str, q_tokens: AbstractSet[str], months: bool = False, focus: str | None = None
           ) -> list[tuple[int, str]]:
     """Capitalised name spans (a leading sentence word like "The" dropped), with a coordination of
@@ -95,7 +100,10 @@ def names(sentence: str, q_tokens: AbstractSet[str], months: bool = False, focus
         if not text or text in _WEAK_START or DATE.fullmatch(text) \
                 or (not months and MONTH_WORD.fullmatch(text)):
             continue  # "take place on November 6": a month is no name or place
-        items.append((start, start + len(text)))
+        end = start + len(text)
+        if (numbered := _NUMBERED.match(sentence, end)) is not None:
+            end = numbered.end()  # "Queen Mary 2", "Apollo 11": the number is part of the name
+        items.append((start, end))
     groups: list[list[tuple[int, int]]] = []
     for start, end in items:
         toks = tokenize(sentence[start:end])

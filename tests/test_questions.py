@@ -644,3 +644,9 @@ def test_a_person_asked_for_is_no_institution_thing_or_country() -> None:
     assert _best("Which actor received an award from the US Navy this week?", sent) == "Tom Cruise"
     sued = "The Daily Mail is being sued by Elton John."
     assert _best("Which musician is suing a newspaper?", sued) == "Elton John"
+
+
+def test_a_small_number_after_a_name_is_part_of_it() -> None:
+    ship = "An outbreak hit the Queen Mary 2 last week."
+    assert _best("Which cruise ship had an outbreak?", ship) == "Queen Mary 2"
+    assert "Chelsea" in [s.text for s in candidates("Arsenal beat Chelsea 3-1 on Saturday.", "who", {"beat"})]
