@@ -85,10 +85,10 @@ def names(sentence: str, q_tokens: AbstractSet[str], months: bool = False, focus
         text = re.sub(r"['’]s$", "", m.group().rstrip(".,")).rstrip("'’")  # "Pakistan’s" -> "Pakistan"
         words = text.split()
         start = m.start()
-        if words and words[0] in _WEAK_START:
+        while words and (words[0] in _WEAK_START or words[0].islower()):  # "In the United States"
             rest = text[len(words[0]):].lstrip()
             start += len(text) - len(rest)
-            text = rest
+            text, words = rest, words[1:]
         # the question's own title words lead no answer: "Defence Minister Khawaja Asif" -> "Khawaja Asif"
         while (parts := text.split(maxsplit=1))[1:] and parts[1][:1].isupper() \
                 and (toks := tokenize(parts[0])) and set(toks) <= q_tokens \

@@ -650,3 +650,8 @@ def test_a_small_number_after_a_name_is_part_of_it() -> None:
     ship = "An outbreak hit the Queen Mary 2 last week."
     assert _best("Which cruise ship had an outbreak?", ship) == "Queen Mary 2"
     assert "Chelsea" in [s.text for s in candidates("Arsenal beat Chelsea 3-1 on Saturday.", "who", {"beat"})]
+
+
+def test_a_name_never_starts_with_a_lowercase_word() -> None:
+    found = [s.text for s in candidates("In the United states, few forgot on Saturday.", "where", {"city"})]
+    assert found and not any(t.split()[0].islower() for t in found)
