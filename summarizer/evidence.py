@@ -23,6 +23,7 @@ from summarizer.questions import (
     asked_action,
     asked_tense,
     asks_owner,
+    asks_passive,
     asks_why,
     question_entities,
     question_focus,
@@ -135,6 +136,7 @@ class Question:
     why: bool = False
     tense: Tense | None = None
     action: str | None = None
+    passive: bool = False
     dates: frozenset[str] = frozenset()  # the days of a month it names ("what happened on October 29")
 
     @classmethod
@@ -144,6 +146,7 @@ class Question:
                    predicate=frozenset(root(t) for t in predicate_words(text, weights)),
                    focus=question_focus(text), owner=asks_owner(text),
                    why=asks_why(text), tense=asked_tense(text), action=asked_action(text),
+                   passive=asks_passive(text),
                    dates=full_dates(text))
 
     def dated(self, ev: Evidence) -> bool:
@@ -167,9 +170,10 @@ def sigmoid(x: float) -> float:
 
 @lru_cache(maxsize=4096)
 def _candidates(sentence: str, qtype: QType, q_tokens: frozenset[str], focus: str | None, owner: bool,
-                tense: Tense | None, predicate: frozenset[str], action: str | None) -> tuple[Span, ...]:
+                tense: Tense | None, predicate: frozenset[str], action: str | None, passive: bool
+                ) -> tuple[Span, ...]:
     """`candidates`, once per sentence and question: neighbouring passages share their edge sentences."""
-    return tuple(candidates(sentence, qtype, q_tokens, focus, owner, tense, predicate, action))
+    return tuple(candidates(sentence, qtype, q_tokens, focus, owner, tense, predicate, action, passive))
 
 
 def assess(question: Question, hit: Hit, latest: datetime | None = None, model: Model = EVIDENCE_WEIGHTS,
@@ -203,7 +207,7 @@ def assess(question: Question, hit: Hit, latest: datetime | None = None, model: 
             best_sentence, best_cov = sent, cov
         if qtype not in ("other", "quote"):
             for span in _candidates(sent, qtype, q_tokens, question.focus, question.owner, question.tense,
-                                    question.predicate, question.action):
+                                    question.predicate, question.action, question.passive):
                 spans.append(Span(span.text, span.kind, span.score + 2.0 * cov, sent))
     type_present = bool(spans) or qtype in ("other", "quote")
     spans.sort(key=lambda s: -s.score)

@@ -184,7 +184,7 @@ def asked_tense(question: str) -> Tense | None:
 _WHO_DID = re.compile(r"^\W*who\s+(?:(?:is|was|were|are|has|have|had|will|would|did|does|do|be|been|being"
                       r"|can|could|should|may|might|must|shall)\s+)*"
                       r"([a-z][a-z-]+)\b", re.IGNORECASE)
-_WHICH_DID = re.compile(r"^\W*(?:which|what)\s+[a-z]+\s+"
+_WHICH_DID = re.compile(r"^\W*(?:which|what)\s+(?:[a-z]+\s+){1,2}"
                         r"(?:(?:is|was|were|are|has|have|had|will|would|be|been)\s+)*([a-z][a-z-]+ed)\b",
                         re.IGNORECASE)
 _NOT_ACTION = frozenset({"the", "a", "an", "this", "that", "these", "those", "his", "her", "their", "its",
@@ -195,12 +195,28 @@ _NOT_ACTION = frozenset({"the", "a", "an", "this", "that", "these", "those", "hi
 def asked_action(question: str) -> str | None:
     """The root of the verb a "who" question asks the doer of ("Who *confirmed* that the delegation
     left?": confirmed, not left), or a "which" question its past participle or past tense ("Which
-    countries *mediated* the talks?"); None when no verb follows ("Who is the minister?")."""
+    countries *mediated* the talks?", "Which island nation *plunged* into chaos?"); None when no verb
+    follows ("Who is the minister?")."""
+    m = _asking_verb(question)
+    return None if m is None else root(m.group(1).lower())
+
+
+def asks_passive(question: str) -> bool:
+    """The asked verb is passive ("Who *was accused* of ...?", "Which group was blamed?"): the answer
+    is who it was done to, not its doer."""
+    m = _asking_verb(question)
+    return m is not None and _BE_BEFORE.search(m.string, 0, m.start(1)) is not None
+
+
+_BE_BEFORE = re.compile(r"\b(?:is|are|was|were|be|been|being)\s+$", re.IGNORECASE)
+
+
+def _asking_verb(question: str) -> re.Match[str] | None:
     last = _last_sentence(question)
     m = _WHO_DID.search(last) or _WHICH_DID.search(last)
     if m is None or m.group(1).lower() in _NOT_ACTION or m.group(1)[0].isupper():
         return None
-    return root(m.group(1).lower())
+    return m
 
 
 def asks_owner(question: str) -> bool:

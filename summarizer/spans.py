@@ -74,13 +74,13 @@ _FUTURE = re.compile(r"\b(?:will|shall|scheduled|expected|due|upcoming|next|set 
 
 def candidates(sentence: str, qtype: QType, q_tokens: AbstractSet[str], focus: str | None = None,
                owner: bool = False, tense: Tense | None = None, predicate: AbstractSet[str] = frozenset(),
-               action: str | None = None) -> list[Span]:
+               action: str | None = None, passive: bool = False) -> list[Span]:
     """Typed candidate spans of `sentence` not already in the question, scored by closeness to it:
     to the question's `predicate` words (their roots) when the sentence has one, since the answer sits
     by what is asked about ("*mediated* by Qatar") while the names may stand anywhere in the sentence,
     otherwise to any of its words; a number followed by the counted noun ("14 people" for "how many
-    people") scores higher. `owner`, `tense`, `action`: the question `asks_owner`, `asked_tense`, its
-    `asked_action`."""
+    people") scores higher. `owner`, `tense`, `action`, `passive`: the question `asks_owner`,
+    `asked_tense`, its `asked_action`, `asks_passive`."""
     if qtype == "when" and focus == "month":  # "in which month": the month of any date ("June 27": June)
         found = [(m.start(), m.group().rstrip("."), "date") for m in MONTH_WORD.finditer(sentence)]
     elif qtype == "when":
@@ -175,9 +175,12 @@ def candidates(sentence: str, qtype: QType, q_tokens: AbstractSet[str], focus: s
             score -= 0.3  # a capitalised sentence opener is often an ordinary word (a country's name is not)
         # (a "whose" question asks for the owner itself)
         subject = _SUBJECT.match(sentence, start + len(text)) if qtype == "who" and not owner else None
-        doer = _DOER.match(sentence, start + len(text)) if qtype == "who" and action is not None else None
-        if doer is not None and action is not None and mentions(doer.group("verb"), {action}):
-            score += 0.5  # "Pakistan has accused Kabul of harboring TTP militants": Pakistan, not the TTP
+        doer = _DOER.match(sentence, start + len(text)) if action is not None else None
+        if doer is not None and action is not None and mentions(doer.group("verb"), {action}) \
+                and ((doer.group("aux") or "").lower() in _BE) == passive:
+            # "Pakistan has accused Kabul of harboring TTP militants": Pakistan, not the TTP; but "who
+            # was accused": not Pakistan (the sentence's "Kabul was accused" would say)
+            score += 0.5
         if subject is not None and mentions(subject.group("verb"), {action} if action else q_roots):
             text = sentence[start:subject.end("noun")]  # "who left for Istanbul": "Pakistan’s delegation"
             score += 0.5
@@ -237,7 +240,8 @@ def _title_case(text: str) -> bool:
 _PERCENT_Q = frozenset({"percentage", "percent"})
 _POSSESSIVE = re.compile(r"['’]s\b")
 # a name doing the asked thing: "Pakistan has accused", "Pakistan’s delegation has left"
-_DOER = re.compile(r"\s+(?:(?:has|have|had|was|were|is|are|will|would)\s+)?(?:also\s+)?(?P<verb>[a-z]+)")
+_DOER = re.compile(r"\s+(?:(?P<aux>has|have|had|was|were|is|are|will|would)\s+)?(?:also\s+)?(?P<verb>[a-z]+)")
+_BE = frozenset({"was", "were", "is", "are"})
 _SUBJECT = re.compile(r"['’]s\s+(?P<noun>[a-z][\w-]*)\s+(?:(?:has|have|had|was|were|is|are)\s+)?"
                       r"(?P<verb>[a-z]+)")
 

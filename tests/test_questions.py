@@ -11,6 +11,7 @@ from summarizer.questions import (
     asked_action,
     asked_tense,
     asks_owner,
+    asks_passive,
     expand_contractions,
     question_focus,
     question_speaker,
@@ -29,7 +30,7 @@ def _best(question: str, sentence: str) -> str:
     """The best-scored candidate span of `sentence` for `question`, read as the answerer reads it."""
     q = Question.parse(question)
     found = candidates(sentence, q.qtype, frozenset(q.weights), q.focus, q.owner, q.tense, q.predicate,
-                       q.action)
+                       q.action, q.passive)
     return max(found, key=lambda s: s.score).text
 
 
@@ -586,6 +587,12 @@ def test_the_asked_action_pins_the_answer() -> None:
     assert asked_action("Which countries mediated the talks?") == root("mediated")
     assert asked_action("Which country has shelved the law?") == root("shelved")
     assert asked_action("Which film won?") is None  # no past participle to read
+    assert asked_action("Which island nation plunged into chaos?") == root("plunged")
+    assert asks_passive("Which group was blamed?") and not asks_passive("Which group blamed Kabul?")
+    accused = "Pakistan has accused Kabul of harboring TTP militants."
+    assert _best("Who was accused of harboring militants?", accused) != "Pakistan"
+    fled = "Sri Lanka has plunged into chaos and its president has fled to Singapore."
+    assert _best("Which island nation plunged into chaos, prompting its leader to flee?", fled) == "Sri Lanka"
     sent = "Pakistan has accused Kabul of harboring TTP militants responsible for a surge in attacks."
     assert _best("Who accused Kabul of harboring militants?", sent) == "Pakistan"
     told = _best("Which countries mediated the talks?", "Talks were held through the mediation of Qatar.")
@@ -594,7 +601,7 @@ def test_the_asked_action_pins_the_answer() -> None:
 
     def score(sentence: str, text: str) -> float:
         found = candidates(sentence, q.qtype, frozenset(q.weights), q.focus, q.owner, q.tense, q.predicate,
-                           q.action)
+                           q.action, q.passive)
         return next(s.score for s in found if s.text == text)
 
     assert (told, untold) == ("Qatar", "Pakistan")
