@@ -146,6 +146,8 @@ def candidates(sentence: str, qtype: QType, q_tokens: AbstractSet[str], focus: s
             score -= 0.5  # "which streaming platform": not "the US and Canada" it raises prices in
         if kind == "date" and not full_date(text):
             score -= 0.3  # a bare weekday or year is relative or vague beside a day of a month
+        if kind == "date" and _RELATIVE_DATE.fullmatch(text):
+            score -= 0.2  # "earlier this year" is vaguer still: only when the coverage gives no date
         before = sentence[max(0, start - 40):start]
         if kind == "date" and (tense == "future" or q_tokens & _FUTURE_Q) and _FUTURE.search(before):
             score += 0.5  # "when are the *next* talks": a date scheduled in its own clause ("will resume on")

@@ -662,3 +662,10 @@ def test_a_small_number_after_a_name_is_part_of_it() -> None:
 def test_a_name_never_starts_with_a_lowercase_word() -> None:
     found = [s.text for s in candidates("In the United states, few forgot on Saturday.", "where", {"city"})]
     assert found and not any(t.split()[0].islower() for t in found)
+
+
+def test_a_relative_time_is_the_vaguest_date_and_a_weekday_keeps_its_part_of_day() -> None:
+    sent = "In 2018, or earlier this year, the program ends."
+    assert _best("When does the program end?", sent) == "2018"
+    assert _best("When will senators resume the debate?", "Senators will resume debate Friday morning.") == (
+        "Friday morning")
