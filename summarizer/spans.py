@@ -205,12 +205,14 @@ def candidates(sentence: str, qtype: QType, q_tokens: AbstractSet[str], focus: s
     return out
 
 
-# head words of the names of institutions, places and things, never of a person
+# head words of the names of institutions, places, events and things, never of a person
 _ORG_WORDS = frozenset({"journal", "times", "post", "news", "stadium", "arena", "award", "awards", "church",
                         "amendment", "university", "college", "street", "mail", "center", "centre", "museum",
                         "airport", "hotel", "hospital", "school", "court", "house", "department", "ministry",
                         "company", "inc", "corp", "group", "association", "league", "festival", "party",
-                        "committee", "council", "agency", "network", "studios", "records", "magazine"})
+                        "committee", "council", "agency", "network", "studios", "records", "magazine",
+                        "war", "open", "cup", "championship", "championships", "games", "olympics", "oscars",
+                        "grammys", "emmys", "international", "prize"})
 
 
 def _not_a_person(text: str) -> bool:

@@ -651,6 +651,10 @@ def test_a_person_asked_for_is_no_institution_thing_or_country() -> None:
     assert _best("Which actor received an award from the US Navy this week?", sent) == "Tom Cruise"
     sued = "The Daily Mail is being sued by Elton John."
     assert _best("Which musician is suing a newspaper?", sued) == "Elton John"
+    from summarizer.spans import _not_a_person
+
+    assert all(map(_not_a_person, ("Oscars", "UK Open", "Korean War", "Eastbourne International", "TV")))
+    assert not any(map(_not_a_person, ("Jimmy Kimmel", "House Speaker Kevin McCarthy", "Cher")))
 
 
 def test_a_small_number_after_a_name_is_part_of_it() -> None:
