@@ -184,7 +184,7 @@ def asked_tense(question: str) -> Tense | None:
 _WHO_DID = re.compile(r"^\W*who\s+(?:(?:is|was|were|are|has|have|had|will|would|did|does|do|be|been|being"
                       r"|can|could|should|may|might|must|shall)\s+)*"
                       r"([a-z][a-z-]+)\b", re.IGNORECASE)
-_WHICH_DID = re.compile(r"^\W*(?:which|what)\s+(?:[a-z]+\s+){1,2}"
+_WHICH_DID = re.compile(r"^\W*(?:which|what)\s+(?:[a-z]+\s+){1,3}"
                         r"(?:(?:is|was|were|are|has|have|had|will|would|be|been)\s+)*([a-z][a-z-]+ed)\b",
                         re.IGNORECASE)
 _NOT_ACTION = frozenset({"the", "a", "an", "this", "that", "these", "those", "his", "her", "their", "its",
@@ -195,7 +195,7 @@ _NOT_ACTION = frozenset({"the", "a", "an", "this", "that", "these", "those", "hi
 def asked_action(question: str) -> str | None:
     """The root of the verb a "who" question asks the doer of ("Who *confirmed* that the delegation
     left?": confirmed, not left), or a "which" question its past participle or past tense ("Which
-    countries *mediated* the talks?", "Which island nation *plunged* into chaos?"); None when no verb
+    countries *mediated* the talks?", "Which US government agency *announced* a cut?"); None when no verb
     follows ("Who is the minister?")."""
     m = _asking_verb(question)
     return None if m is None else root(m.group(1).lower())

@@ -636,6 +636,7 @@ def test_the_asked_action() -> None:
     assert asked_action("Which country has shelved the law?") == root("shelved")
     assert asked_action("Which film won?") is None  # no past participle to read
     assert asked_action("Which island nation plunged into chaos?") == root("plunged")
+    assert asked_action("Which US government agency announced a cut?") == root("announced")
     assert asks_passive("Which group was blamed?") and not asks_passive("Which group blamed Kabul?")
     accused = "Pakistan has accused Kabul of harboring TTP militants."
     assert _best("Who was accused of harboring militants?", accused) != "Pakistan"
