@@ -20,6 +20,7 @@ in `summarizer.spans`, per-passage evidence in `summarizer.evidence`):
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
@@ -250,10 +251,15 @@ def _typed(ranked: Sequence[Evidence], asked: Question, options: AnswerOptions
     voters = [ev for ev in ranked[:5] if ev.score >= options.vote_floor * best.score]
     if max(sp.score for ev in voters for sp in ev.spans) < options.weak_span:
         voters = list(ranked[:5])  # the best passages only name bystanders: the next ones may say it
+    # a name or count is written as most of the voting mentions write it (the first, best-ranked, on a
+    # tie); a date as the best passage writes it, which may be the range the others only start
+    # ("between October 25 and 30", "October 25": one date in the votes)
+    spellings = Counter((span_key(span.text), span.text) for ev in voters for span in ev.spans)
     text_of: dict[str, str] = {}
-    for ev in voters:
-        for span in ev.spans:
-            text_of.setdefault(span_key(span.text), span.text)
+    for key, text in spellings:
+        commoner = asked.qtype != "when" and spellings[(key, text)] > spellings[(key, text_of.get(key, text))]
+        if key not in text_of or commoner:
+            text_of[key] = text
     votes = tally((ev.hit.passage.article_id, span_key(span.text), ev.score * span.score / (1 + rank))
                    for ev in voters for rank, span in enumerate(ev.spans))
     short = text_of[max(votes, key=lambda k: votes[k])] if votes else best.spans[0].text

@@ -435,3 +435,16 @@ def test_who_is_a_name_the_coverage_does_not_describe() -> None:
     assert asked_person("Who is Ursula von der Leyen?") == "Ursula von der Leyen"
     g = build_answer("Who is Fitna al-Hindustan?", _window(said), AnswerOptions(threshold=0.0))
     assert g.answered and g.short == said
+
+
+def test_an_answer_is_spelled_as_most_reports_spell_it() -> None:
+    hits = [_said("a", "The truce was brokered through the mediation of Qatar and Türkiye.", dense=0.8),
+            _said("b", "The truce was brokered through the mediation of Turkiye and Qatar.", dense=0.7),
+            _said("c", "Talks mediated by Turkiye and Qatar ended the clashes.", dense=0.7)]
+    g = build_answer("Who mediated the truce?", hits, AnswerOptions(threshold=0.0))
+    assert g.short == "Turkiye and Qatar"  # not the best passage's "Qatar and Türkiye"
+    ranged = [_said("a", "The talks were held in Istanbul between October 25 and 30.", dense=0.8),
+              _said("b", "The talks in Istanbul started on October 25.", dense=0.7),
+              _said("c", "Talks in Istanbul began on October 25.", dense=0.7)]
+    g = build_answer("When were the Istanbul talks held?", ranged, AnswerOptions(threshold=0.0))
+    assert g.short == "between October 25 and 30"  # a date as the best passage writes it
