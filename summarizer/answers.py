@@ -11,16 +11,15 @@ in `summarizer.spans`, per-passage evidence in `summarizer.evidence`):
    Below the threshold, or when no passage mentions what the question asks about its names, we
    refuse instead of guessing. A quote question is answered when the asked speaker's attributed
    quotations are found;
-3. the short answer is the typed candidate (date, number, name, place) nearest the question's words,
-   pooled over outlets (one date in any spelling is one vote); when outlets report different numbers
-   or dates for the same slot, both are shown, the latest report first. Citations are the passage
-   windows of other articles first.
+3. the short answer (`summarizer.short_answer`) is the typed candidate (date, number, name, place)
+   nearest the question's words, pooled over outlets (one date in any spelling is one vote); when
+   outlets report different numbers or dates for the same slot, both are shown, the latest report
+   first. Citations are the passage windows of other articles first.
 """
 
 from __future__ import annotations
 
 import re
-from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
@@ -31,7 +30,6 @@ from summarizer.attributed import (
     named_in,
     quote_answer,
     reported_answer,
-    tally,
 )
 from summarizer.citations import citation, more_support
 from summarizer.descriptions import asked_acronym, asked_of, asked_person, asked_title, expand
@@ -45,11 +43,10 @@ from summarizer.evidence import (
     sigmoid,
 )
 from summarizer.overview import asks_overview, lede, story_leads
-from summarizer.passages import Passage
-from summarizer.questions import QType, expand_contractions, mentions, question_speaker, truecase
-from summarizer.retrieval import Hit, naive, newest
-from summarizer.spans import Span, same_slot, scheduled
-from summarizer.spellings import in_digits, span_key
+from summarizer.questions import QType, expand_contractions, question_speaker, truecase
+from summarizer.retrieval import Hit, newest
+from summarizer.short_answer import holders_only, states, typed_answer
+from summarizer.spellings import span_key
 from summarizer.types import Answer, Citation
 
 REFUSAL = "I couldn't find that in the coverage."
@@ -189,115 +186,6 @@ def signals(hits: Sequence[Hit], evidence: Sequence[Evidence], depth: int = 10) 
         predicate=max((e.predicate for e in evidence), default=0.0))
 
 
-def _source_label(p: Passage) -> str:
-    label = p.outlet or p.title or p.article_id
-    if p.published is not None:
-        label += f", {p.published:%-d %b %Y}"
-    return label
-
-
-def _disagreement(best: Evidence, others: Sequence[Evidence], asked: Question) -> Evidence | None:
-    """Another outlet's differing number/date for the same slot (`same_slot`, both told in the past or
-    both `scheduled`; its passage covers the question about as well as the best one does, and the
-    sentence stating it speaks of the question at all: "the tensions began on October 11" is no other
-    date of the Doha talks that the next sentence mentions; when the question has predicate words,
-    both sentences mention them)."""
-    qtype, focus = asked.qtype, asked.focus
-    if qtype not in ("how_many", "when") or not best.spans:
-        return None
-    mine = span_key(best.spans[0].text)
-    outlet = best.hit.passage.outlet or best.hit.passage.article_id
-    for ev in others:
-        p = ev.hit.passage
-        if not ev.spans or (p.outlet or p.article_id) == outlet:
-            continue
-        if ev.coverage < 0.85 * best.coverage or ev.score < 0.5 * best.score \
-                or not asked.covers(ev.spans[0].sentence):
-            continue
-        if asked.predicate and not all(mentions(x.spans[0].sentence, asked.predicate) for x in (best, ev)):
-            continue  # a date of something else ("When did Pakistan launch airstrikes?": not the talks')
-        if not same_slot(best.spans[0].text, ev.spans[0].text, qtype, focus) \
-                or scheduled(best.spans[0]) != scheduled(ev.spans[0]):
-            continue
-        theirs = span_key(ev.spans[0].text)  # "6" is "6 day", but "4" is not "14"
-        if theirs and f" {theirs} " not in f" {mine} " and f" {mine} " not in f" {theirs} ":
-            return ev
-    return None
-
-
-def _differ(a: Evidence, b: Evidence) -> str:
-    """Both versions with outlets and dates; when both reports are dated, the latest leads (an update
-    supersedes an outdated figure or date) and the other is marked as the earlier report. Counts in
-    digits, as a single answer gives them."""
-    def version(ev: Evidence) -> str:
-        return f"{in_digits(ev.spans[0].text)} ({_source_label(ev.hit.passage)}"
-
-    pa, pb = (naive(x.hit.passage.published) for x in (a, b))
-    if pa is not None and pb is not None and pa != pb:
-        new, old = (a, b) if pa > pb else (b, a)
-        return f"{version(new)}, latest); earlier report: {version(old)})"
-    return f"Sources differ: {version(a)}); {version(b)})"
-
-
-def _typed(ranked: Sequence[Evidence], asked: Question, options: AnswerOptions
-           ) -> tuple[str, list[Evidence], bool]:
-    """The short answer of a typed question (who / when / where / how many / which), the passages
-    stating it and whether outlets disagree: span votes pooled over the best passages (a span repeated
-    across outlets is more reliable), both versions when another outlet gives a different number or
-    date for the same slot. Without a span of the asked type, the best sentence."""
-    best = ranked[0]
-    if not best.spans:
-        return best.sentence, [best], False
-    voters = [ev for ev in ranked[:5] if ev.score >= options.vote_floor * best.score]
-    if max(sp.score for ev in voters for sp in ev.spans) < options.weak_span:
-        voters = list(ranked[:5])  # the best passages only name bystanders: the next ones may say it
-    # a name or count is written as most of the voting mentions write it (the first, best-ranked, on a
-    # tie); a date as the best passage writes it, which may be the range the others only start
-    # ("between October 25 and 30", "October 25": one date in the votes)
-    spellings = Counter((span_key(span.text), span.text) for ev in voters for span in ev.spans)
-    text_of: dict[str, str] = {}
-    for key, text in spellings:
-        commoner = asked.qtype != "when" and spellings[(key, text)] > spellings[(key, text_of.get(key, text))]
-        if key not in text_of or commoner:
-            text_of[key] = text
-    votes = tally((ev.hit.passage.article_id, span_key(span.text), ev.score * span.score / (1 + rank))
-                   for ev in voters for rank, span in enumerate(ev.spans))
-    short = text_of[max(votes, key=lambda k: votes[k])] if votes else best.spans[0].text
-    if asked.qtype == "how_many":
-        short = in_digits(short)  # "four astronauts": "4 astronauts", as a chat answer is scanned
-    # the first citation states the answer (the votes may come from passages other than the best)
-    stated = next((ev for ev in voters if _has_span(ev, short)), best)
-    support = [stated, best] if stated is not best else [best]
-    other = _disagreement(best, ranked[1:], asked)
-    if other is None:
-        return short, support, False
-    return _differ(best, other), [*support, other], True
-
-
-def _holders_only(ev: Evidence, title: str) -> Evidence:
-    """The passage's spans without those that own or modify the asked title: "Khyber Pakhtunkhwa’s
-    Chief Minister" and "the KP chief minister" do not say who the chief minister is."""
-    owner = re.compile(rf"(?:['’]s)?\s+{re.escape(title)}\b", re.IGNORECASE)
-
-    def owns(sp: Span) -> bool:
-        at = sp.sentence.find(sp.text)
-        return at >= 0 and owner.match(sp.sentence, at + len(sp.text)) is not None
-
-    return replace(ev, spans=tuple(sp for sp in ev.spans if not owns(sp)))
-
-
-def _has_span(ev: Evidence, short: str) -> bool:
-    """One of the passage's spans is the short answer in any spelling ("6 November 2025" for
-    "November 06")."""
-    key = span_key(short)
-    return any(span_key(sp.text) == key for sp in ev.spans)
-
-
-def _states(ev: Evidence, short: str) -> bool:
-    """The passage states the short answer: as one of its spans, or in so many words."""
-    return _has_span(ev, short) or short.lower() in ev.hit.passage.window.lower()
-
-
 def _overview(question: str, hits: Sequence[Hit], options: AnswerOptions) -> Grounded:
     """"What happened?" about a story: the ledes of its latest reports, each citing its lead passage
     (`summarizer.overview`); without a story there is nothing to summarise, and the reply says so."""
@@ -355,7 +243,7 @@ def build_answer(question: str, hits: Sequence[Hit], options: AnswerOptions | No
     attributed, anchors = _attributed(text, asked, ranked, options)
     title = asked_title(text) if qtype == "who" else None
     if title is not None and attributed is None:  # no one is titled so: a name before the title is its owner
-        ranked = [_holders_only(ev, title) for ev in ranked]
+        ranked = [holders_only(ev, title) for ev in ranked]
     elif qtype == "who" and attributed is None and asked_person(text):
         # "Who is Fitna al-Hindustan?" with no title or apposition for it: what the coverage says of it,
         # not another name ("Khawarij")
@@ -367,9 +255,9 @@ def build_answer(question: str, hits: Sequence[Hit], options: AnswerOptions | No
         short, support, disagreement = attributed.short, list(attributed.support), False
         known, pool, floor = attributed.sentences, attributed.more_from, attributed.support[0].score
     else:
-        short, support, disagreement = _typed(ranked, asked, options)
+        short, support, disagreement = typed_answer(ranked, asked, options)
         # further citations show where the answer comes from: passages that state it first
-        pool = tuple(ranked if disagreement else sorted(ranked, key=lambda ev: not _states(ev, short)))
+        pool = tuple(ranked if disagreement else sorted(ranked, key=lambda ev: not states(ev, short)))
         known, floor = (), ranked[0].score
     support += more_support(support, pool, options, floor)
     citations = tuple(citation(ev.hit.passage, ev.sentence, options.snippet_window) for ev in support)
