@@ -198,19 +198,18 @@ def _overview(question: str, hits: Sequence[Hit], options: AnswerOptions) -> Gro
     return Grounded(question, "other", True, ledes[0], ledes, citations, confidence=1.0)
 
 
-def _attributed(text: str, asked: Question, ranked: Sequence[Evidence], options: AnswerOptions
-                ) -> tuple[Attributed | None, tuple[str, ...]]:
+def _attributed(text: str, asked: Question, ranked: Sequence[Evidence], options: AnswerOptions,
+                person: str | None, title: str | None) -> tuple[Attributed | None, tuple[str, ...]]:
     """The answer decided by what the coverage attributes, whatever the overall confidence: "what did
     X say" (X's words), "who is X" (X's title), "who is the Taliban spokesman" (who holds the title),
     "what is the TTP" (the spelled-out name); and the names the coverage must mention for any answer.
     Coverage that never names X (a capitalised name, an acronym), or a capitalised word of the asked
     title or speaker ("What did the US defence minister say?": not Pakistan's, whose title has fewer
     words), cannot say. An acronym is spelled out once in an article, wherever the passage stands in
-    the ranking: every considered passage is read."""
+    the ranking: every considered passage is read. `person`, `title`: what a "who is X" question asks
+    about (`asked_person`, `asked_title`)."""
     qtype = asked.qtype
     speaker = question_speaker(text) if qtype == "quote" else None
-    person = asked_person(text) if qtype == "who" else None
-    title = asked_title(text) if qtype == "who" and person is None else None
     acronym = asked_acronym(text) if qtype == "other" else None
     attributed = ((quote_answer(asked, speaker, ranked, options.max_citations)
                    or reported_answer(speaker, ranked, options.max_citations)) if speaker
@@ -240,11 +239,12 @@ def build_answer(question: str, hits: Sequence[Hit], options: AnswerOptions | No
                                               + (options.date_margin if asked.dated(e) else 0)))
     sig = signals(hits, evidence)
     confidence = sig.confidence(options) if ranked else 0.0
-    attributed, anchors = _attributed(text, asked, ranked, options)
-    title = asked_title(text) if qtype == "who" else None
+    person = asked_person(text) if qtype == "who" else None
+    title = asked_title(text) if qtype == "who" and person is None else None
+    attributed, anchors = _attributed(text, asked, ranked, options, person, title)
     if title is not None and attributed is None:  # no one is titled so: a name before the title is its owner
         ranked = [holders_only(ev, title) for ev in ranked]
-    elif qtype == "who" and attributed is None and asked_person(text):
+    elif person is not None and attributed is None:
         # "Who is Fitna al-Hindustan?" with no title or apposition for it: what the coverage says of it,
         # not another name ("Khawarij")
         ranked = [replace(ev, spans=()) for ev in ranked]
