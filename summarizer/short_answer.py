@@ -92,10 +92,9 @@ def typed_answer(ranked: Sequence[Evidence], asked: Question, options: AnswerOpt
     # ("between October 25 and 30", "October 25": one date in the votes)
     spellings = Counter((span_key(span.text), span.text) for ev in voters for span in ev.spans)
     text_of: dict[str, str] = {}
-    for key, text in spellings:
-        commoner = asked.qtype != "when" and spellings[(key, text)] > spellings[(key, text_of.get(key, text))]
-        if key not in text_of or commoner:
-            text_of[key] = text
+    # most_common keeps the first-seen order among equal counts
+    for key, text in spellings if asked.qtype == "when" else (kt for kt, _ in spellings.most_common()):
+        text_of.setdefault(key, text)
     votes = tally((ev.hit.passage.article_id, span_key(span.text), ev.score * span.score / (1 + rank))
                    for ev in voters for rank, span in enumerate(ev.spans))
     short = text_of[max(votes, key=lambda k: votes[k])] if votes else best.spans[0].text

@@ -177,8 +177,8 @@ def candidates(sentence: str, qtype: QType, q_tokens: AbstractSet[str], focus: s
             score -= 0.3  # a capitalised sentence opener is often an ordinary word (a country's name is not)
         # (a "whose" question asks for the owner itself)
         subject = _SUBJECT.match(sentence, start + len(text)) if qtype == "who" and not owner else None
-        doer = _DOER.match(sentence, start + len(text)) if action is not None else None
-        if doer is not None and action is not None and mentions(doer.group("verb"), {action}) \
+        if action is not None and (doer := _DOER.match(sentence, start + len(text))) is not None \
+                and mentions(doer.group("verb"), {action}) \
                 and ((doer.group("aux") or "").lower() in _BE) == passive:
             # "Pakistan has accused Kabul of harboring TTP militants": Pakistan, not the TTP; but "who
             # was accused": not Pakistan (the sentence's "Kabul was accused" would say)
