@@ -36,13 +36,20 @@ _DEMONYM = re.compile(r"(?:(?:South|North|East|West|Puerto|Costa|Latin)\s+)?"
                       r"Rican|Venezuelan|Jamaican|German|Tibetan|Ugandan|Rwandan)(?:-[a-z]+)?|"
                       r"[A-Z][\w.]*(?:-[A-Z][\w.]*)+")
 _INITIALS = re.compile(r"[A-Z]{2,}")
-_INITIALS_AFTER = re.compile(r"\s*\([A-Z]{2,}\)")
+_SHORT_NAME = re.compile(r"\s*\(([A-Z][\w.&-]*)\)")  # a name's short form after it: "(TTP)"
+
+
+def short_name(after: str) -> str | None:
+    """The short form a name is given right after it ("Tehreek-e-Taliban Pakistan (TTP)": "TTP")."""
+    m = _SHORT_NAME.match(after)
+    return m.group(1) if m else None
 
 
 def initialled(text: str, after: str) -> bool:
     """`text` goes by its initials ("TTP", "Tehreek-e-Taliban Pakistan (TTP)"), as organisations do
     and places do not, countries and US states aside ("US", "the United Arab Emirates (UAE)")."""
-    return bool(_INITIALS.fullmatch(text) or _INITIALS_AFTER.match(after)) and not is_country_or_state(text)
+    initials = _INITIALS.fullmatch(text) or _INITIALS.fullmatch(short_name(after) or "")
+    return bool(initials) and not is_country_or_state(text)
 
 
 def adjective(text: str, after: str) -> bool:

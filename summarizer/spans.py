@@ -18,7 +18,7 @@ from summarizer.places import PLACE_CHECKS, PLACE_EXCLUDES, is_country_or_state
 from summarizer.questions import DURATION, WORKS, QType, Tense, mentions, root
 from summarizer.quotes import CUE_WORDS
 from summarizer.retrieval import token_set, tokenize
-from summarizer.span_names import adjective, initialled, members, names
+from summarizer.span_names import adjective, initialled, members, names, short_name
 from summarizer.spellings import DATE, MONTH_WORD, YEAR, full_date
 
 
@@ -60,7 +60,6 @@ _NOT_REGIONS = frozenset({
     "maker", "manufacturer", "startup", "streamer", "product", "ride", "character", "food", "drink",
     "sport", "game", "newspaper", "magazine", "website", "band", "party", "currency", "language", "group",
     "organization", "organisation", "militia", "agency"})
-_SHORT_NAME = re.compile(r"\s*\(([A-Z][\w.&-]*)\)")  # a name's initials after it: "(TTP)"
 _RELATIVE_DATE = re.compile(r"\b(?:(?:earlier|later)\s+this|last|this|next)\s+(?:week|month|year|weekend)\b"
                             r"|\byesterday\b|\btomorrow\b", re.IGNORECASE)
 _BETWEEN = re.compile(r"\bbetween\s+$")
@@ -120,7 +119,7 @@ def candidates(sentence: str, qtype: QType, q_tokens: AbstractSet[str], focus: s
         if (not toks and kind != "date") or (toks and all(t in q_tokens for t in toks)):
             continue  # nothing but the question's words (a date may be a stopword: "May")
         rest = sentence[start + len(text):]
-        initials = token_set(m.group(1)) if (m := _SHORT_NAME.match(rest)) else frozenset()
+        initials = token_set(short_name(rest) or "")
         if initials and initials <= q_tokens:
             continue  # "Tehreek-e-Taliban Pakistan (TTP)" for a question about the TTP: its own name
         # a word across a clause break counts as 80 characters farther off: the other clause tells
