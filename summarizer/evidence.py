@@ -10,13 +10,16 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Mapping
+from bisect import bisect_right
+from collections.abc import Iterator, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
+from itertools import accumulate
 from types import MappingProxyType
 
+from summarizer.attribution import clean_name
 from summarizer.questions import (
     QType,
     Tense,
@@ -30,9 +33,11 @@ from summarizer.questions import (
     question_type,
     root,
 )
+from summarizer.quotes import CUE_WORDS, extract_quotes
 from summarizer.retrieval import FRESH_DAYS, Hit, age_days, token_set, tokenize
 from summarizer.spans import Span, candidates
-from summarizer.spellings import full_dates
+from summarizer.speakers import full_form
+from summarizer.spellings import DATE, full_dates
 
 Model = tuple[tuple[str, float], ...]  # a logistic model's weights by feature name
 
@@ -176,6 +181,34 @@ def _candidates(sentence: str, qtype: QType, q_tokens: frozenset[str], focus: st
     return tuple(candidates(sentence, qtype, q_tokens, focus, owner, tense, predicate, action, passive))
 
 
+# verbs of speech: "who said / warned / spoke about ..." asks who speaks, often a pronoun in the sentence
+_SPEECH = frozenset(root(w) for w in CUE_WORDS | {"spoke", "speak", "speaks", "speaking"})
+SPEAKER_SCORE = 1.5  # above any name the sentence's words stand near: the quotation's speaker is asked
+_REPORTING = re.compile(r"(?:he|she)\s+(?:also\s+|further\s+|then\s+)?(?P<verb>[a-z]+)\b", re.IGNORECASE)
+
+
+def _speakers(sentences: Sequence[str]) -> Iterator[tuple[str, str]]:
+    """(speaker, sentence) for each attributed quotation of a passage window, its speaker resolved by the
+    shared extractor ("…,” he warned": the person named before), and for each sentence reporting speech
+    by a pronoun ("He also confirmed that ..."): the speaker quoted last before it. Named as fully as
+    the window names them ("Khawaja Asif" for "Asif")."""
+    window = " ".join(sentences)
+    ends = list(accumulate(len(s) + 1 for s in sentences))
+    said: dict[int, str] = {}  # sentence index -> its quotation's speaker
+    for mention in extract_quotes(window):
+        if mention.speaker is not None and DATE.search(mention.speaker) is None:  # not "Tuesday"
+            i = min(bisect_right(ends, mention.start), len(sentences) - 1)
+            said.setdefault(i, full_form(window, clean_name(mention.speaker), len(window)))
+    last = None
+    for i, sentence in enumerate(sentences):
+        if i in said:
+            last = said[i]
+            yield last, sentence
+        elif last is not None and (m := _REPORTING.match(sentence)) is not None \
+                and root(m.group("verb").lower()) in _SPEECH:
+            yield last, sentence
+
+
 def assess(question: Question, hit: Hit, latest: datetime | None = None, model: Model = EVIDENCE_WEIGHTS,
            bias: float = EVIDENCE_BIAS) -> Evidence:
     """Score one hit: coverage of the question by title + window, dense similarity, typed span;
@@ -209,6 +242,11 @@ def assess(question: Question, hit: Hit, latest: datetime | None = None, model: 
             for span in _candidates(sent, qtype, q_tokens, question.focus, question.owner, question.tense,
                                     question.predicate, question.action, question.passive):
                 spans.append(Span(span.text, span.kind, span.score + 2.0 * cov, sent))
+    if qtype == "who" and question.action in _SPEECH and not question.passive:
+        # "Who said Pakistan does not belong to one person?": the speaker of the passage's answering
+        # sentence, though it says "he added"
+        spans += [Span(name, "name", SPEAKER_SCORE + 2.0 * best_cov, sent)
+                  for name, sent in _speakers(p.window_sentences) if sent == best_sentence]
     type_present = bool(spans) or qtype in ("other", "quote")
     spans.sort(key=lambda s: -s.score)
     features = {"dense": hit.dense, "entities": entities, "predicate": predicate,

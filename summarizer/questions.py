@@ -184,8 +184,11 @@ def asked_tense(question: str) -> Tense | None:
 _WHO_DID = re.compile(r"^\W*who\s+(?:(?:is|was|were|are|has|have|had|will|would|did|does|do|be|been|being"
                       r"|can|could|should|may|might|must|shall)\s+)*"
                       r"([a-z][a-z-]+)\b", re.IGNORECASE)
-_WHICH_DID = re.compile(r"^\W*(?:which|what)\s+(?:[a-z]+\s+){1,3}"
-                        r"(?:(?:is|was|were|are|has|have|had|will|would|be|been)\s+)*([a-z][a-z-]+ed)\b",
+# the first verb past the asked noun ("Which official *said* Pakistan has responded?"), regular or one
+# of the irregular verbs of speech
+_WHICH_DID = re.compile(r"^\W*(?:which|what)\s+(?:[a-z]+\s+){1,3}?"
+                        r"(?:(?:is|was|were|are|has|have|had|will|would|be|been)\s+)*"
+                        r"([a-z][a-z-]+ed|said|says|told|tells|spoke|wrote)\b",
                         re.IGNORECASE)
 _NOT_ACTION = frozenset({"the", "a", "an", "this", "that", "these", "those", "his", "her", "their", "its",
                          "not", "also", "still", "now", "then", "there", "here", "behind", "in", "on", "at",

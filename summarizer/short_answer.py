@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from summarizer.attributed import tally
 from summarizer.evidence import Evidence, Question
 from summarizer.passages import Passage
+from summarizer.places import is_country_or_state
 from summarizer.questions import mentions
 from summarizer.retrieval import naive
 from summarizer.spans import Span, same_slot, scheduled
@@ -95,8 +96,10 @@ def typed_answer(ranked: Sequence[Evidence], asked: Question, options: AnswerOpt
     # most_common keeps the first-seen order among equal counts
     for key, text in spellings if asked.qtype == "when" else (kt for kt, _ in spellings.most_common()):
         text_of.setdefault(key, text)
-    votes = tally((ev.hit.passage.article_id, span_key(span.text), ev.score * span.score / (1 + rank))
-                   for ev in voters for rank, span in enumerate(ev.spans))
+    fuller = _fuller(spellings) if asked.qtype == "who" else {}
+    votes = tally((ev.hit.passage.article_id, fuller.get(key := span_key(span.text), key),
+                   ev.score * span.score / (1 + rank))
+                  for ev in voters for rank, span in enumerate(ev.spans))
     short = text_of[max(votes, key=lambda k: votes[k])] if votes else best.spans[0].text
     if asked.qtype == "how_many":
         short = in_digits(short)  # "four astronauts": "4 astronauts", as a chat answer is scanned
@@ -107,6 +110,27 @@ def typed_answer(ranked: Sequence[Evidence], asked: Question, options: AnswerOpt
     if other is None:
         return short, support, False
     return _differ(best, other), [*support, other], True
+
+
+def _fuller(spellings: Counter[tuple[str, str]]) -> dict[str, str]:
+    """Each name voted for by a shorter form ("Asif") mapped to a fuller form the voters write that ends
+    with it ("Khawaja Asif", "Defence Minister Khawaja Asif": the most often written, then the
+    fullest, followed to its own fuller form), so that one person's votes are not split by how fully
+    each report names them. Not a country or state, which ends many other names
+    ("Tehreek-e-Taliban Pakistan")."""
+    mentioned = Counter[str]()
+    for (key, _), n in spellings.items():
+        mentioned[key] += n
+    out: dict[str, str] = {}
+    for key, text in spellings:
+        longer = [k for k in mentioned if k.endswith(" " + key)]
+        if longer and not is_country_or_state(text):
+            out[key] = max(longer, key=lambda k: (mentioned[k], len(k)))
+    for key, full in out.items():
+        while full in out:  # each step is longer: the chain ends
+            full = out[full]
+        out[key] = full
+    return out
 
 
 def holders_only(ev: Evidence, title: str) -> Evidence:

@@ -118,6 +118,8 @@ def candidates(sentence: str, qtype: QType, q_tokens: AbstractSet[str], focus: s
         toks = tokenize(text)
         if (not toks and kind != "date") or (toks and all(t in q_tokens for t in toks)):
             continue  # nothing but the question's words (a date may be a stopword: "May")
+        if doing is not None and mentions(text.split()[0], {doing}):
+            continue  # the asked verb opening the sentence ("Criticizing statements ..."), not a name
         rest = sentence[start + len(text):]
         initials = token_set(short_name(rest) or "")
         if initials and initials <= q_tokens:
@@ -139,6 +141,8 @@ def candidates(sentence: str, qtype: QType, q_tokens: AbstractSet[str], focus: s
             score += (0.3 if len(text.split()) >= 2 else 0.0) - (0.5 if kind == "place" else 0.0)
             if focus is not None and _not_a_person(text):
                 score -= 0.6  # "which musician": not the "Daily Mail" he sues, nor the "US" Navy
+            if len(toks) > 1 and toks[-1] in q_tokens and len(members(text)) == 1:
+                score -= 0.5  # "who criticized the chief minister": not "Khyber Pakhtunkhwa’s Chief Minister"
             if any(a <= start < b for a, b in quoted):
                 score -= 0.5  # "who will host": not the film “Wicked” she starred in
         elif maker and all(map(is_country_or_state, members(text))):
@@ -156,8 +160,8 @@ def candidates(sentence: str, qtype: QType, q_tokens: AbstractSet[str], focus: s
             score -= 0.5  # "Asif on Wednesday confirmed", "the ministry said late Thursday": when said
         if kind in ("name", "place") and adjective(text, rest):
             score -= 0.5  # "through Qatari and Turkish mediation": the mediators are Qatar and Turkiye
-        if kind in ("name", "place") and (qtype != "where" or focus is not None) and _AGENT.search(before) \
-                and mentions(before, q_roots if doing is None else {doing}):
+        if kind in ("name", "place") and (qtype != "where" or focus is not None) \
+                and _agent_of(before, q_roots, doing):
             # the agent of the asked action: "the mediation of Turkiye and Qatar" (not of another verb:
             # "the ceasefire agreed by Afghanistan and Pakistan" did not broker it); who agreed is not
             # where ("agreed by Afghanistan and Pakistan in Doha"), but "which country" may ask for it
@@ -182,6 +186,8 @@ def candidates(sentence: str, qtype: QType, q_tokens: AbstractSet[str], focus: s
             # "Pakistan has accused Kabul of harboring TTP militants": Pakistan, not the TTP; but "who
             # was accused": not Pakistan (the sentence's "Kabul was accused" would say)
             score += 0.5
+        if doing is not None and start > 0 and start == _after_participle(sentence, doing):
+            score += 0.5  # "Criticizing statements made by the chief minister, Asif said": Asif criticized
         if subject is not None and mentions(subject.group("verb"), {action} if action else q_roots):
             text = sentence[start:subject.end("noun")]  # "who left for Istanbul": "Pakistan’s delegation"
             score += 0.5
@@ -234,6 +240,19 @@ def _reported_on(before: str, after: str, q_roots: set[str]) -> bool:
 
 
 _AGENT = re.compile(r"\b(?:by|of)\s+(?:the\s+)?$")
+
+
+def _agent_of(before: str, q_roots: AbstractSet[str], doing: str | None) -> bool:
+    """A name right after "by" / "of" names the agent of the asked verb when the word before the marker
+    is that verb ("mediated by", "the mediation of"; not "Criticizing statements made by"), or of
+    the question's words when it asks no action."""
+    agent = _AGENT.search(before)
+    if agent is None:
+        return False
+    if doing is None:
+        return mentions(before, q_roots)
+    lead = before[:agent.start()].split()
+    return bool(lead) and mentions(lead[-1], {doing})
 def _title_case(text: str) -> bool:
     """Every word capitalised but the small ones ("All at Once"), as titles are and speech is not."""
     words = re.findall(r"[^\W\d_][\w'’-]*", text)
@@ -247,6 +266,16 @@ _DOER = re.compile(r"\s+(?:(?P<aux>has|have|had|was|were|is|are|will|would)\s+)?
 _BE = frozenset({"was", "were", "is", "are"})
 _SUBJECT = re.compile(r"['’]s\s+(?P<noun>[a-z][\w-]*)\s+(?:(?:has|have|had|was|were|is|are)\s+)?"
                       r"(?P<verb>[a-z]+)")
+
+
+_PARTICIPLE = re.compile(r"(?P<verb>[A-Z][a-z]+ing)\b[^,;:.]{1,120},\s+")
+
+
+def _after_participle(sentence: str, action: str) -> int:
+    """Where the main clause's subject starts after an opening participle of the asked verb ("Speaking
+    to reporters, Asif said": who spoke is Asif), else -1."""
+    m = _PARTICIPLE.match(sentence)
+    return m.end() if m is not None and mentions(m.group("verb"), {action}) else -1
 
 
 def _is_percent(text: str) -> bool:

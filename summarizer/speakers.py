@@ -95,7 +95,7 @@ class NameState:
 
 def resolve(text: str, m: Mention, state: NameState) -> str | None:
     if m.kind == "name":
-        name = _full_form(text, clean_name(m.text), m.start)
+        name = full_form(text, clean_name(m.text), m.start)
         (state.orgs if entity_kind(name, m.kind) == "org" else state.persons).append(name)
         return name
     if m.kind == "pronoun":
@@ -120,7 +120,7 @@ def resolve(text: str, m: Mention, state: NameState) -> str | None:
 _MULTI_NAME = re.compile(r"[A-Z][\w’'-]+(?: (?:[A-Z][\w’'-]+|[A-Z]\.))+")
 
 
-def _full_form(text: str, name: str, at: int) -> str:
+def full_form(text: str, name: str, at: int) -> str:
     """A one-word name ("Asif") as introduced earlier in the article ("Defence Minister Khawaja Asif")."""
     if " " in name or not name[:1].isupper():
         return name

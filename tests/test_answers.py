@@ -272,6 +272,28 @@ def test_an_article_votes_once_for_an_answer_however_often_it_names_it() -> None
     assert g.short == "Qatar"  # the party named in every paragraph of one report is not three reports
 
 
+def test_who_said_it_is_the_quotations_speaker_though_the_sentence_says_he() -> None:
+    """"Who said ...?" is answered by the speaker the quote extractor resolves "he" to, named as fully
+    as the passage names them, and a sentence reporting speech by "he" is theirs too."""
+    hits = _window("Defence Minister Khawaja Asif spoke to reporters in Islamabad on Friday.",
+                   "“Peace needs guarantees,” Asif said.",
+                   "“Pakistan does not belong to one person,” he added.",
+                   "He also confirmed that the border crossing had reopened.")
+    opts = AnswerOptions(threshold=-1.0)
+    assert build_answer("Who said Pakistan does not belong to one person?", hits, opts).short \
+        == "Defence Minister Khawaja Asif"
+    assert build_answer("Which official confirmed the border crossing had reopened?", hits, opts).short \
+        == "Defence Minister Khawaja Asif"
+
+
+def test_one_persons_votes_are_not_split_by_how_fully_reports_name_them() -> None:
+    hits = [_said("a", "Talks resumed, Asif said."), _said("b", "Talks resumed, Asif said on Friday."),
+            _said("c", "Talks resumed, Khawaja Asif said."), _said("d", "Talks resumed, Tahir Andrabi said."),
+            _said("e", "Talks resumed, Tahir Andrabi said on Friday.")]
+    g = build_answer("Who said the talks resumed?", hits, AnswerOptions(threshold=-1.0))
+    assert g.short == "Khawaja Asif"  # three reports, one naming him fully, against two
+
+
 def test_a_bare_quote_question_leads_with_the_articles_main_statements() -> None:
     def said(index: int, dense: float, text: str) -> Hit:
         p = Passage(id=f"a#{index}", article_id="a", index=index, sentences=(text,))

@@ -101,6 +101,20 @@ def test_who_did_it_and_what_happened_that_day(tmp_path: Path, sqlite_url: str,
         assert r["answered"] and (span_key(first) == span_key(expected) or first.startswith(expected)), r
 
 
+def test_who_said_or_did_it_is_the_speaker(tmp_path: Path, sqlite_url: str,
+                                            capsys: pytest.CaptureFixture[str]) -> None:
+    """The speaker of the quotation, though the sentence says "he added"; the doer of an opening
+    participle ("Criticizing statements made by ... Chief Minister, Asif said"), not the asked title."""
+    asked = ["Who said Pakistan does not belong to one person?", "Which minister spoke about the Niazi law?",
+             "Who criticized the chief minister?"]
+    questions = tmp_path / "q.txt"
+    questions.write_text("\n".join(asked), encoding="utf-8")
+    assert main(["ask", "--questions", str(questions), "--from", str(SEEDS), "--db", sqlite_url,
+                 "--format", "json", "--no-progress"]) == 0
+    for r in _lines(capsys):
+        assert r["answered"] and r["answer"].splitlines()[0].endswith("Asif"), r
+
+
 def test_usage_errors(tmp_path: Path, sqlite_url: str, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["ask", "--db", sqlite_url]) != 0  # neither a question nor a file
     bad = tmp_path / "bad.jsonl"
