@@ -145,6 +145,11 @@ _AUXILIARIES = frozenset({"is", "are", "was", "were", "be", "been", "did", "does
                           "will", "would", "can", "could", "should", "may", "might", "must"})
 
 
+# ("which Indian state" is no US state: a state keeps its modifier)
+_PLACE_NOUNS = frozenset({"country", "countries", "nation", "nations", "city", "cities", "town", "island",
+                          "province", "region"})
+
+
 def question_focus(question: str) -> str | None:
     """The stemmed noun the question counts or picks ("how many *people*", "which *state*"), or
     `DURATION` for "how long" (a count of any unit of time)."""
@@ -161,6 +166,8 @@ def question_focus(question: str) -> str | None:
     if m.group().lower().startswith("how") and m.group(1)[0].isupper() and nxt and nxt[0].islower() \
             and nxt[0] not in _AUXILIARIES and tokenize(nxt[0]):
         toks = tokenize(nxt[0])  # "how many TTP militants", "how many UK workers": the counted noun
+    if m.group(1)[0].isupper() and nxt and nxt[0] in _PLACE_NOUNS:
+        toks = tokenize(nxt[0])  # "which Caribbean nation", "which European country": a nation
     # "which horror film", "which other Disney film": a work named a few words on
     later = [t for t in tokenize(m.group(2)) if t in _NAMED_WORKS]
     if later and not (toks and toks[0] in WORKS):

@@ -120,6 +120,8 @@ def candidates(sentence: str, qtype: QType, q_tokens: AbstractSet[str], focus: s
             continue  # nothing but the question's words (a date may be a stopword: "May")
         if doing is not None and mentions(text.split()[0], {doing}):
             continue  # the asked verb opening the sentence ("Criticizing statements ..."), not a name
+        owning = _owning_place(text, focus)
+        text = owning or text  # "which country won": "Sweden’s Loreen won", Sweden
         rest = sentence[start + len(text):]
         initials = token_set(short_name(rest) or "")
         if initials and initials <= q_tokens:
@@ -191,7 +193,8 @@ def candidates(sentence: str, qtype: QType, q_tokens: AbstractSet[str], focus: s
         if subject is not None and mentions(subject.group("verb"), {action} if action else q_roots):
             text = sentence[start:subject.end("noun")]  # "who left for Istanbul": "Pakistan’s delegation"
             score += 0.5
-        elif kind in ("name", "place") and not owner and _POSSESSIVE.match(sentence, start + len(text)):
+        elif kind in ("name", "place") and not owner and owning is None \
+                and _POSSESSIVE.match(sentence, start + len(text)):
             score -= 0.5  # "Pakistan’s delegation has left": a modifier, not who did the asked thing
         if focus in PLACE_CHECKS and kind in ("name", "place"):
             # "which countries mediated": Qatar, not Istanbul; "which state": Texas, not Houston
@@ -261,6 +264,15 @@ def _title_case(text: str) -> bool:
 
 _PERCENT_Q = frozenset({"percentage", "percent"})
 _POSSESSIVE = re.compile(r"['’]s\b")
+_OWNER = re.compile(r"(.+?)['’]s\s")
+
+
+def _owning_place(text: str, focus: str | None) -> str | None:
+    """The place owning a name ("Sweden’s Loreen") when the question asks for such a place ("which
+    country won"): what the owned did, its place did."""
+    m = _OWNER.match(text)
+    check = PLACE_CHECKS.get(focus or "")
+    return m.group(1) if m is not None and check is not None and check(m.group(1)) else None
 # a name doing the asked thing: "Pakistan has accused", "Pakistan’s delegation has left"
 _DOER = re.compile(r"\s+(?:(?P<aux>has|have|had|was|were|is|are|will|would)\s+)?(?:also\s+)?(?P<verb>[a-z]+)")
 _BE = frozenset({"was", "were", "is", "are"})

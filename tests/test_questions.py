@@ -419,6 +419,16 @@ def test_a_work_asked_for_a_few_words_on() -> None:
     assert question_focus("Which country won?") == "country"
 
 
+def test_a_place_asked_for_with_a_proper_adjective() -> None:
+    """"Which Caribbean nation", "which English city": the place noun is the focus, so the answer is a
+    nation ("Cuba", not "Hurricane Oscar")."""
+    assert question_focus("Which Caribbean nation spent the week without power?") == "nation"
+    assert question_focus("A strike in which English city is in its fifth week?") == "city"
+    said = "Hurricane Oscar made landfall as Cuba's power grid collapsed, leaving the island in darkness."
+    assert _best("Which Caribbean nation spent the week without power after its grid collapsed?", said) \
+        == "Cuba"
+
+
 def test_which_month_is_answered_with_a_month() -> None:
     """"In which month …?" asks when; the month of a date answers ("May 11": May, a stopword as a word)."""
     assert question_type("Biden will end the emergency in which month of this year?") == "when"
@@ -621,6 +631,8 @@ BEST_SPANS = [
                  "2018", id="a time relative to the report is the vaguest date"),
     pytest.param("When will senators resume the debate?", "Senators will resume debate Friday morning.",
                  "Friday morning", id="a weekday keeps its part of the day"),
+    pytest.param("Which country won the contest in Liverpool?", "Sweden’s Loreen won the contest again.",
+                 "Sweden", id="which country did it: the country of who did"),
     pytest.param("Who criticized the chief minister?",
                  "Criticizing statements made by Punjab’s Chief Minister, Asif said his remarks were wrong.",
                  "Asif", id="an opening participle's doer, not the asked title's holder"),
