@@ -101,6 +101,8 @@ def typed_answer(ranked: Sequence[Evidence], asked: Question, options: AnswerOpt
                    ev.score * span.score / (1 + rank))
                   for ev in voters for rank, span in enumerate(ev.spans))
     short = text_of[max(votes, key=lambda k: votes[k])] if votes else best.spans[0].text
+    if asked.qtype == "who":
+        short = _fullest(short, ranked)
     if asked.qtype == "how_many":
         short = in_digits(short)  # "four astronauts": "4 astronauts", as a chat answer is scanned
     # the first citation states the answer (the votes may come from passages other than the best)
@@ -113,17 +115,17 @@ def typed_answer(ranked: Sequence[Evidence], asked: Question, options: AnswerOpt
 
 
 def _fuller(spellings: Counter[tuple[str, str]]) -> dict[str, str]:
-    """Each name voted for by a shorter form ("Asif") mapped to a fuller form the voters write that ends
-    with it ("Khawaja Asif", "Defence Minister Khawaja Asif": the most often written, then the
-    fullest, followed to its own fuller form), so that one person's votes are not split by how fully
-    each report names them. Not a country or state, which ends many other names
-    ("Tehreek-e-Taliban Pakistan")."""
+    """Each name written in a shorter form ("Asif") mapped to a fuller form of `spellings` that ends with
+    it ("Khawaja Asif", "Defence Minister Khawaja Asif": the most often written, then the fullest,
+    followed to its own fuller form), so that one person's votes are not split by how fully each
+    report names them. Not a country or state, which ends many other names ("Tehreek-e-Taliban
+    Pakistan"), and never into a coordination, which names others too ("Islamabad and Kabul")."""
     mentioned = Counter[str]()
     for (key, _), n in spellings.items():
         mentioned[key] += n
     out: dict[str, str] = {}
     for key, text in spellings:
-        longer = [k for k in mentioned if k.endswith(" " + key)]
+        longer = [k for k in mentioned if k.endswith(" " + key) and " and " not in k]
         if longer and not is_country_or_state(text):
             out[key] = max(longer, key=lambda k: (mentioned[k], len(k)))
     for key, full in out.items():
@@ -131,6 +133,14 @@ def _fuller(spellings: Counter[tuple[str, str]]) -> dict[str, str]:
             full = out[full]
         out[key] = full
     return out
+
+
+def _fullest(name: str, ranked: Sequence[Evidence]) -> str:
+    """`name` as fully as the considered passages write it ("Stewart": "Martha Stewart"); the passages
+    that vote may name a person by surname only."""
+    named = Counter((span_key(span.text), span.text) for ev in ranked for span in ev.spans)
+    full = _fuller(named).get(span_key(name))
+    return name if full is None else next(text for (key, text), _ in named.most_common() if key == full)
 
 
 def holders_only(ev: Evidence, title: str) -> Evidence:

@@ -178,7 +178,8 @@ def candidates(sentence: str, qtype: QType, q_tokens: AbstractSet[str], focus: s
         if maker and _OPENING.fullmatch(sentence, 0, start) \
                 and _VERB_AFTER.match(sentence, start + len(text)):
             score += 0.3  # "which automaker": the sentence's subject, "Ford is recalling 112,000 F-150s"
-        elif start == 0 and len(text.split()) == 1 and not is_country_or_state(text):
+        elif start == 0 and len([w for w in text.split() if not w.isdigit()]) == 1 \
+                and not is_country_or_state(text):
             score -= 0.3  # a capitalised sentence opener is often an ordinary word (a country's name is not)
         # (a "whose" question asks for the owner itself)
         subject = _SUBJECT.match(sentence, start + len(text)) if qtype == "who" and not owner else None

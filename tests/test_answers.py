@@ -294,6 +294,14 @@ def test_one_persons_votes_are_not_split_by_how_fully_reports_name_them() -> Non
     assert g.short == "Khawaja Asif"  # three reports, one naming him fully, against two
 
 
+def test_a_person_is_named_as_fully_as_any_considered_passage_names_them() -> None:
+    hits = [_said("a", "Aged 81, Stewart is the oldest person on the cover of the magazine.", dense=0.9),
+            _said("b", "The magazine's editors chose Stewart for the cover.", dense=0.9),
+            _said("c", "Martha Stewart has written many cookbooks over the decades.", dense=0.2)]
+    g = build_answer("Who is the oldest person on the magazine's cover?", hits, AnswerOptions(threshold=-1.0))
+    assert g.short == "Martha Stewart"
+
+
 def test_a_bare_quote_question_leads_with_the_articles_main_statements() -> None:
     def said(index: int, dense: float, text: str) -> Hit:
         p = Passage(id=f"a#{index}", article_id="a", index=index, sentences=(text,))

@@ -631,6 +631,8 @@ BEST_SPANS = [
                  "2018", id="a time relative to the report is the vaguest date"),
     pytest.param("When will senators resume the debate?", "Senators will resume debate Friday morning.",
                  "Friday morning", id="a weekday keeps its part of the day"),
+    pytest.param("Which star is the oldest cover model?", "Aged 81, Stewart is the oldest cover model.",
+                 "Stewart", id="a sentence opener with a number is no name"),
     pytest.param("Which country won the contest in Liverpool?", "Sweden’s Loreen won the contest again.",
                  "Sweden", id="which country did it: the country of who did"),
     pytest.param("Who criticized the chief minister?",
