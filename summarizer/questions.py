@@ -55,6 +55,13 @@ WORKS = frozenset({"movie", "film", "show", "series", "song", "album", "book", "
 # works whose noun names nothing else ("awards show", "video game" and "royal title" are no titled works)
 _NAMED_WORKS = WORKS - {"show", "series", "play", "musical", "drama", "game", "title"}
 
+# what a "which" question may ask for that the coverage names with common nouns ("red squirrels", "baby
+# wipes", "a total lunar eclipse"), not a capitalised name: the answer is the sentence that tells it
+THINGS = frozenset(tokenize(
+    "animal species insect bird fish creature livestock food item product ingredient drink dish fruit "
+    "vegetable plant flower tree type kind sort color colour chemical substance material weather "
+    "phenomenon disease illness virus currency following"))
+
 # "how long": the answer counts a unit of time ("six days", "an hour", "several years")
 DURATION = "duration"
 _HOW_LONG = re.compile(r"\bhow long\b", re.IGNORECASE)
@@ -168,6 +175,9 @@ def question_focus(question: str) -> str | None:
         toks = tokenize(nxt[0])  # "how many TTP militants", "how many UK workers": the counted noun
     if m.group(1)[0].isupper() and nxt and nxt[0] in _PLACE_NOUNS:
         toks = tokenize(nxt[0])  # "which Caribbean nation", "which European country": a nation
+    things = [t for t in tokenize(m.group(1) + m.group(2))[:3] if t in THINGS]
+    if things:
+        return things[0]  # "which invasive species", "which type of product": a common noun answers
     # "which horror film", "which other Disney film": a work named a few words on
     later = [t for t in tokenize(m.group(2)) if t in _NAMED_WORKS]
     if later and not (toks and toks[0] in WORKS):

@@ -17,7 +17,7 @@ from summarizer.attributed import tally
 from summarizer.evidence import Evidence, Question
 from summarizer.passages import Passage
 from summarizer.places import is_country_or_state
-from summarizer.questions import mentions
+from summarizer.questions import THINGS, mentions
 from summarizer.retrieval import naive
 from summarizer.spans import Span, same_slot, scheduled
 from summarizer.spellings import in_digits, span_key
@@ -83,7 +83,8 @@ def typed_answer(ranked: Sequence[Evidence], asked: Question, options: AnswerOpt
     across outlets is more reliable), both versions when another outlet gives a different number or
     date for the same slot. Without a span of the asked type, the best sentence."""
     best = ranked[0]
-    if not best.spans:
+    if not best.spans or (asked.qtype == "which" and asked.focus in THINGS):
+        # "which animal": the sentence telling it ("… killed 80% of red squirrels"), not a name beside it
         return best.sentence, [best], False
     voters = [ev for ev in ranked[:5] if ev.score >= options.vote_floor * best.score]
     if max(sp.score for ev in voters for sp in ev.spans) < options.weak_span:

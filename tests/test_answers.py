@@ -17,6 +17,7 @@ from summarizer.answers import (
 )
 from summarizer.descriptions import asked_acronym, asked_of, asked_person, asked_title, describe, expand
 from summarizer.passages import Passage, make_passages, passage_vectors
+from summarizer.questions import question_focus
 from summarizer.retrieval import Hit, MemoryIndex, rrf
 from summarizer.spellings import full_dates
 
@@ -300,6 +301,18 @@ def test_a_person_is_named_as_fully_as_any_considered_passage_names_them() -> No
             _said("c", "Martha Stewart has written many cookbooks over the decades.", dense=0.2)]
     g = build_answer("Who is the oldest person on the magazine's cover?", hits, AnswerOptions(threshold=-1.0))
     assert g.short == "Martha Stewart"
+
+
+def test_a_common_thing_asked_for_is_answered_by_the_sentence_telling_it() -> None:
+    """"Which animal", "which type of product": the coverage names it with common nouns ("red
+    squirrels"), so the answer is the sentence, not a capitalised name beside it ("North Wales")."""
+    said = "A killer pox has killed up to 80% of red squirrels in one winter at sites in North Wales."
+    hits = [_said("a", said), _said("b", "Volunteers in North Wales are trapping grey squirrels.", dense=0.5)]
+    g = build_answer("Which animal is facing extinction in Wales due to a virus?", hits,
+                     AnswerOptions(threshold=-1.0))
+    assert g.short == said
+    assert question_focus("Which invasive species has been eradicated?") == "specy"  # as tokenized
+    assert question_focus("Which type of product was recalled?") == "type"
 
 
 def test_a_bare_quote_question_leads_with_the_articles_main_statements() -> None:
