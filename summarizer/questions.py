@@ -157,13 +157,18 @@ _PLACE_NOUNS = frozenset({"country", "countries", "nation", "nations", "city", "
                           "province", "region"})
 
 
+_FOCUS_NOUN = r"\s+(?:of\s+the\s+)?(?:US\s+|U\.S\.\s+|American\s+)?([a-z][\w-]+)((?:\s+[\w-]+){0,3})"
+_FOCUS_HOW = re.compile(rf"\b(?:how many|how much){_FOCUS_NOUN}", re.IGNORECASE)
+_FOCUS = re.compile(rf"\b(?:which|what){_FOCUS_NOUN}", re.IGNORECASE)
+
+
 def question_focus(question: str) -> str | None:
     """The stemmed noun the question counts or picks ("how many *people*", "which *state*"), or
     `DURATION` for "how long" (a count of any unit of time)."""
     if _HOW_LONG.search(question):
         return DURATION
-    m = re.search(r"\b(?:how many|how much|which|what)\s+(?:of\s+the\s+)?(?:US\s+|U\.S\.\s+|American\s+)?"
-                  r"([a-z][\w-]+)((?:\s+[\w-]+){0,3})", question, re.IGNORECASE)
+    # "a career in which he won how many titles": the count, not the relative "which"
+    m = _FOCUS_HOW.search(question) or _FOCUS.search(question)
     if m is None:
         return None
     toks = tokenize(m.group(1))

@@ -208,6 +208,8 @@ def candidates(sentence: str, qtype: QType, q_tokens: AbstractSet[str], focus: s
         elif focus and kind == "number" and _counted(text, rest, focus):
             score += 1.0
             text += _counted_noun(rest, focus, q_tokens)
+        elif kind == "number" and focus != DURATION and "old" not in q_tokens and _COMPOUND.match(rest):
+            score -= 0.5  # "a 40-year high", "the 37-year-old": a modifier, not the asked amount
         if not acted:
             score -= 0.3  # a sentence that does not tell of the asked action names bystanders
         out.append(Span(text, kind, score, sentence))
@@ -264,6 +266,7 @@ def _title_case(text: str) -> bool:
 
 
 _PERCENT_Q = frozenset({"percentage", "percent"})
+_COMPOUND = re.compile(r"-[a-z]")
 _POSSESSIVE = re.compile(r"['’]s\b")
 _OWNER = re.compile(r"(.+?)['’]s\s")
 

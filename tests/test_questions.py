@@ -419,6 +419,11 @@ def test_a_work_asked_for_a_few_words_on() -> None:
     assert question_focus("Which country won?") == "country"
 
 
+def test_a_count_is_asked_after_a_relative_which() -> None:
+    q = "After a career in which he won how many Grand Slam singles titles did Federer retire?"
+    assert question_focus(q) == "grand"  # the counted noun, not the relative clause's "he"
+
+
 def test_a_place_asked_for_with_a_proper_adjective() -> None:
     """"Which Caribbean nation", "which English city": the place noun is the focus, so the answer is a
     nation ("Cuba", not "Hurricane Oscar")."""
@@ -631,6 +636,10 @@ BEST_SPANS = [
                  "2018", id="a time relative to the report is the vaguest date"),
     pytest.param("When will senators resume the debate?", "Senators will resume debate Friday morning.",
                  "Friday morning", id="a weekday keeps its part of the day"),
+    pytest.param("How much did prices rise?", "Prices hit a 40-year high, rising 9.1% in June.", "9.1%",
+                 id="a number in a compound modifier is no amount"),
+    pytest.param("How old was the pilot?", "The 37-year-old pilot survived the crash, aged 37.", "37",
+                 id="unless the question asks the age"),
     pytest.param("Which star is the oldest cover model?", "Aged 81, Stewart is the oldest cover model.",
                  "Stewart", id="a sentence opener with a number is no name"),
     pytest.param("Which country won the contest in Liverpool?", "Sweden’s Loreen won the contest again.",
