@@ -180,7 +180,9 @@ def question_focus(question: str) -> str | None:
         toks = tokenize(nxt[0])  # "how many TTP militants", "how many UK workers": the counted noun
     if m.group(1)[0].isupper() and nxt and nxt[0] in _PLACE_NOUNS:
         toks = tokenize(nxt[0])  # "which Caribbean nation", "which European country": a nation
-    things = [t for t in tokenize(m.group(1) + m.group(2))[:3] if t in THINGS]
+    # the words of the asked noun phrase, up to a verb ("what is the weather" asks of no kind of thing)
+    phrase = takewhile(lambda w: w.lower() not in _AUXILIARIES, (m.group(1) + m.group(2)).split())
+    things = [t for t in tokenize(" ".join(phrase))[:3] if t in THINGS]
     if things:
         return things[0]  # "which invasive species", "which type of product": a common noun answers
     # "which horror film", "which other Disney film": a work named a few words on

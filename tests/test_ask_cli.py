@@ -76,7 +76,7 @@ def test_what_the_seeds_do_not_cover_is_refused(tmp_path: Path, sqlite_url: str,
     asked = ["What is the population of Kabul?", "When is the next election in Pakistan?",
              "Who is the prime minister of India?", "What is the GDP of Pakistan?",
              "who is the prime minister of india", "Who won the last election in Pakistan?",
-             "How many TTP militants are there?"]
+             "How many TTP militants are there?", "What's the weather in Islamabad?"]
     questions = tmp_path / "q.txt"
     questions.write_text("\n".join(asked), encoding="utf-8")
     assert main(["ask", "--questions", str(questions), "--from", str(SEEDS), "--db", sqlite_url,

@@ -419,6 +419,13 @@ def test_a_work_asked_for_a_few_words_on() -> None:
     assert question_focus("Which country won?") == "country"
 
 
+def test_a_kind_of_thing_is_asked_before_the_verb() -> None:
+    """"Which animal is ...": a kind of thing; "what is the weather": a predicate word, not a kind."""
+    assert question_focus("Which animal is facing extinction?") == "animal"
+    assert question_focus("What is the weather in Islamabad?") is None
+    assert "weath" in Question.parse("What is the weather in Islamabad?").predicate
+
+
 def test_a_count_is_asked_after_a_relative_which() -> None:
     q = "After a career in which he won how many Grand Slam singles titles did Federer retire?"
     assert question_focus(q) == "grand"  # the counted noun, not the relative clause's "he"
