@@ -354,6 +354,9 @@ def _counted(number: str, after: str, focus: str) -> bool:
     return unit and _OFFSET.match(after) is None
 
 
+_EDGE_PUNCTUATION = ".,;:!?\"'“”‘’()[]"  # "250 million citizens,”": citizens
+
+
 def _counted_noun(after: str, focus: str, q_tokens: AbstractSet[str]) -> str:
     """What a count's answer shows after the number: the question's own words that follow it up to the
     counted noun ("58 hot dogs" for "how many hot dogs", not "58 hot"), or else the noun that counts
@@ -361,7 +364,7 @@ def _counted_noun(after: str, focus: str, q_tokens: AbstractSet[str]) -> str:
     words = after.split()[:4]
     phrase: list[str] = []
     for word in words:
-        bare = word.strip(".,;:")
+        bare = word.strip(_EDGE_PUNCTUATION)
         toks = token_set(bare)
         if not toks or not toks <= q_tokens:
             break
@@ -369,7 +372,7 @@ def _counted_noun(after: str, focus: str, q_tokens: AbstractSet[str]) -> str:
         if bare != word:  # punctuation closes the phrase
             break
     if not any(_counts(w, focus) for w in phrase):
-        first = words[0].strip(".,;:") if words else ""
+        first = words[0].strip(_EDGE_PUNCTUATION) if words else ""
         phrase = [first] if first and _counts(first, focus) else []
     text = " ".join(phrase)
     return text if text.startswith("-") else f" {text}" if text else ""
