@@ -266,7 +266,16 @@ def question_speaker(question: str) -> str | None:
         run -= 1
     # the trailing capitalised run is the name ("Taliban spokesman Zabihullah Mujahid")
     name = " ".join(words[run:] if run < len(words) else words)
+    if name.lower() in _PERSONAL_PRONOUNS:  # "Who is Tahir Andrabi and what did he say?": Tahir Andrabi
+        named = [n for n in _CAPITALISED_RUN.findall(question, 0, m.start()) if n.split()[0] not in _OPENERS]
+        return named[-1] if named else name
     return name or None
+
+
+_PERSONAL_PRONOUNS = frozenset({"he", "she", "they", "him", "her", "them"})
+_CAPITALISED_RUN = re.compile(r"[A-Z][\w’'-]+(?:\s+[A-Z][\w’'-]+)*")
+_OPENERS = frozenset({"Who", "What", "When", "Where", "Which", "Why", "How", "Is", "Are", "Did", "Does", "Do",
+                      "The", "And", "Tell", "Please"})
 
 
 _CONTRACTED = re.compile(r"\b(who|what|when|where|how)(?:['’]s|(?<=what)s)\b", re.IGNORECASE)

@@ -102,6 +102,8 @@ def test_a_lowercase_question_is_read_with_the_coverages_capitals() -> None:
 
 def test_quote_speaker_matching_uses_the_shared_extractor() -> None:
     assert question_speaker("What did Taliban spokesman Zabihullah Mujahid say?") == "Zabihullah Mujahid"
+    # a pronoun is the person the question named before it
+    assert question_speaker("Who is Tahir Andrabi and what did he say?") == "Tahir Andrabi"
     text = ("“Neither side will undertake any hostile actions,” Taliban spokesman Zabihullah Mujahid said. "
             "The talks resumed in Istanbul on Monday. Foreign Office spokesperson Tahir Andrabi said "
             "Pakistan expected more. “We expect the agreement to hold for a long time,” Andrabi said.")
