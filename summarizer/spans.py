@@ -3,9 +3,9 @@
 Pure text rules for news English: the question's type (`summarizer.questions`) decides what span to
 look for (dates, numbers, capitalised names, places, quoted titles; names are read in
 `summarizer.span_names`); candidates are scored by closeness to the question's words in the evidence
-sentence. Two spans are compared for the same slot here and for
-the same answer in `summarizer.spellings` (a date or count in any spelling). Quote questions ("what did
-X say") are answered in `summarizer.attributed`.
+sentence, and by who did the asked thing (`summarizer.span_roles`). Two spans are compared for the
+same slot here and for the same answer in `summarizer.spellings` (a date or count in any spelling).
+Quote questions ("what did X say") are answered in `summarizer.attributed`.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from summarizer.questions import DURATION, WORKS, QType, Tense, mentions, root
 from summarizer.quotes import CUE_WORDS
 from summarizer.retrieval import token_set, tokenize
 from summarizer.span_names import adjective, initialled, members, names, short_name
+from summarizer.span_roles import after_participle, agent_of, not_a_person, owning_place
 from summarizer.spellings import DATE, MONTH_WORD, YEAR, full_date
 
 
@@ -120,7 +121,7 @@ def candidates(sentence: str, qtype: QType, q_tokens: AbstractSet[str], focus: s
             continue  # nothing but the question's words (a date may be a stopword: "May")
         if doing is not None and mentions(text.split()[0], {doing}):
             continue  # the asked verb opening the sentence ("Criticizing statements ..."), not a name
-        owning = _owning_place(text, focus)
+        owning = owning_place(text, focus)
         text = owning or text  # "which country won": "Sweden’s Loreen won", Sweden
         rest = sentence[start + len(text):]
         initials = token_set(short_name(rest) or "")
@@ -141,7 +142,7 @@ def candidates(sentence: str, qtype: QType, q_tokens: AbstractSet[str], focus: s
             score -= 1.0  # "the talks between Pakistan and Afghanistan will resume": the two ends, not where
         if qtype == "who":
             score += (0.3 if len(text.split()) >= 2 else 0.0) - (0.5 if kind == "place" else 0.0)
-            if focus is not None and _not_a_person(text):
+            if focus is not None and not_a_person(text):
                 score -= 0.6  # "which musician": not the "Daily Mail" he sues, nor the "US" Navy
             if len(toks) > 1 and toks[-1] in q_tokens and len(members(text)) == 1:
                 score -= 0.5  # "who criticized the chief minister": not "Khyber Pakhtunkhwa’s Chief Minister"
@@ -163,7 +164,7 @@ def candidates(sentence: str, qtype: QType, q_tokens: AbstractSet[str], focus: s
         if kind in ("name", "place") and adjective(text, rest):
             score -= 0.5  # "through Qatari and Turkish mediation": the mediators are Qatar and Turkiye
         if kind in ("name", "place") and (qtype != "where" or focus is not None) \
-                and _agent_of(before, q_roots, doing):
+                and agent_of(before, q_roots, doing):
             # the agent of the asked action: "the mediation of Turkiye and Qatar" (not of another verb:
             # "the ceasefire agreed by Afghanistan and Pakistan" did not broker it); who agreed is not
             # where ("agreed by Afghanistan and Pakistan in Doha"), but "which country" may ask for it
@@ -189,7 +190,7 @@ def candidates(sentence: str, qtype: QType, q_tokens: AbstractSet[str], focus: s
             # "Pakistan has accused Kabul of harboring TTP militants": Pakistan, not the TTP; but "who
             # was accused": not Pakistan (the sentence's "Kabul was accused" would say)
             score += 0.5
-        if doing is not None and start > 0 and start == _after_participle(sentence, doing):
+        if doing is not None and start > 0 and start == after_participle(sentence, doing):
             score += 0.5  # "Criticizing statements made by the chief minister, Asif said": Asif criticized
         if subject is not None and mentions(subject.group("verb"), {action} if action else q_roots):
             text = sentence[start:subject.end("noun")]  # "who left for Istanbul": "Pakistan’s delegation"
@@ -216,25 +217,6 @@ def candidates(sentence: str, qtype: QType, q_tokens: AbstractSet[str], focus: s
     return out
 
 
-# head words of the names of institutions, places, events and things, never of a person
-_ORG_WORDS = frozenset({"journal", "times", "post", "news", "stadium", "arena", "award", "awards", "church",
-                        "amendment", "university", "college", "street", "mail", "center", "centre", "museum",
-                        "airport", "hotel", "hospital", "school", "court", "house", "department", "ministry",
-                        "company", "inc", "corp", "group", "association", "league", "festival", "party",
-                        "committee", "council", "agency", "network", "studios", "records", "magazine",
-                        "war", "open", "cup", "championship", "championships", "games", "olympics", "oscars",
-                        "grammys", "emmys", "international", "prize"})
-
-
-def _not_a_person(text: str) -> bool:
-    """A name that cannot be a person's: initials alone ("TV", "US"), a country or US state, or a name
-    whose head word names an institution or a thing ("Wall Street Journal", "Allegiant Stadium")."""
-    words = text.split()
-    if (len(words) == 1 and text.isupper()) or is_country_or_state(text):
-        return True
-    return words[-1].lower().removesuffix("’s").removesuffix("'s").strip(".,") in _ORG_WORDS
-
-
 _REPORT_TIME = frozenset({"on", "late", "early", "last", "this"})
 
 
@@ -245,20 +227,6 @@ def _reported_on(before: str, after: str, q_roots: set[str]) -> bool:
     return any(w in CUE_WORDS and root(w) not in q_roots for w in prev + nxt)
 
 
-_AGENT = re.compile(r"\b(?:by|of)\s+(?:the\s+)?$")
-
-
-def _agent_of(before: str, q_roots: AbstractSet[str], doing: str | None) -> bool:
-    """A name right after "by" / "of" names the agent of the asked verb when the word before the marker
-    is that verb ("mediated by", "the mediation of"; not "Criticizing statements made by"), or of
-    the question's words when it asks no action."""
-    agent = _AGENT.search(before)
-    if agent is None:
-        return False
-    if doing is None:
-        return mentions(before, q_roots)
-    lead = before[:agent.start()].split()
-    return bool(lead) and mentions(lead[-1], {doing})
 def _title_case(text: str) -> bool:
     """Every word capitalised but the small ones ("All at Once"), as titles are and speech is not."""
     words = re.findall(r"[^\W\d_][\w'’-]*", text)
@@ -268,30 +236,11 @@ def _title_case(text: str) -> bool:
 _PERCENT_Q = frozenset({"percentage", "percent"})
 _COMPOUND = re.compile(r"-[a-z]")
 _POSSESSIVE = re.compile(r"['’]s\b")
-_OWNER = re.compile(r"(.+?)['’]s\s")
-
-
-def _owning_place(text: str, focus: str | None) -> str | None:
-    """The place owning a name ("Sweden’s Loreen") when the question asks for such a place ("which
-    country won"): what the owned did, its place did."""
-    m = _OWNER.match(text)
-    check = PLACE_CHECKS.get(focus or "")
-    return m.group(1) if m is not None and check is not None and check(m.group(1)) else None
 # a name doing the asked thing: "Pakistan has accused", "Pakistan’s delegation has left"
 _DOER = re.compile(r"\s+(?:(?P<aux>has|have|had|was|were|is|are|will|would)\s+)?(?:also\s+)?(?P<verb>[a-z]+)")
 _BE = frozenset({"was", "were", "is", "are"})
 _SUBJECT = re.compile(r"['’]s\s+(?P<noun>[a-z][\w-]*)\s+(?:(?:has|have|had|was|were|is|are)\s+)?"
                       r"(?P<verb>[a-z]+)")
-
-
-_PARTICIPLE = re.compile(r"(?P<verb>[A-Z][a-z]+ing)\b[^,;:.]{1,120},\s+")
-
-
-def _after_participle(sentence: str, action: str) -> int:
-    """Where the main clause's subject starts after an opening participle of the asked verb ("Speaking
-    to reporters, Asif said": who spoke is Asif), else -1."""
-    m = _PARTICIPLE.match(sentence)
-    return m.end() if m is not None and mentions(m.group("verb"), {action}) else -1
 
 
 def _is_percent(text: str) -> bool:
