@@ -13,7 +13,7 @@ from itertools import pairwise
 from summarizer.places import is_country_or_state
 from summarizer.quotes import CUE_WORDS
 from summarizer.retrieval import STOPWORDS, tokenize
-from summarizer.spellings import DATE, MONTH_WORD
+from summarizer.spellings import DATE, MONTH_WORD, WEEKDAY
 
 # a capitalised word, and words of a name linked by small words ("Bank of England", "Ludwig van Beethoven")
 _CAP = r"[A-Z][\w'’.&-]*"
@@ -80,6 +80,9 @@ _NUMBERED = re.compile(r" \d{1,2}\b(?![-–.,:/%]?\d)"
                        r"(?! (?:percent|per|million|billion|people|years?|days?|points?)\b)")
 
 
+_WEEKDAY_WORD = re.compile(rf"\b{WEEKDAY}\b")
+
+
 def names(sentence: str, q_tokens: AbstractSet[str], months: bool = False, focus: str | None = None
           ) -> list[tuple[int, str]]:
     """Capitalised name spans (a leading sentence word like "The" dropped), with a coordination of
@@ -104,9 +107,9 @@ def names(sentence: str, q_tokens: AbstractSet[str], months: bool = False, focus
             text = parts[1]
         if start == 0 and _PARTICIPLE.match(sentence):
             continue  # "Speaking to reporters, Asif said": a participle opens the sentence
-        if not text or text in _WEAK_START or DATE.fullmatch(text) \
+        if not text or text in _WEAK_START or DATE.fullmatch(text) or _WEEKDAY_WORD.search(text) \
                 or (not months and MONTH_WORD.fullmatch(text)):
-            continue  # "take place on November 6": a month is no name or place
+            continue  # "take place on November 6", "midnight PDT Thursday": a date is no name or place
         end = start + len(text)
         if (numbered := _NUMBERED.match(sentence, end)) is not None:
             end = numbered.end()  # "Queen Mary 2", "Apollo 11": the number is part of the name

@@ -22,11 +22,14 @@ _ORG_WORDS = frozenset({"journal", "times", "post", "news", "stadium", "arena", 
 
 
 def not_a_person(text: str) -> bool:
-    """A name that cannot be a person's: initials alone ("TV", "US"), a country or US state, or a name
-    whose head word names an institution or a thing ("Wall Street Journal", "Allegiant Stadium")."""
+    """A name that cannot be a person's: initials alone ("TV", "US"), a country or US state, a name
+    ending in a number ("ChatGPT 4"), or a name whose head word names an institution or a thing ("Wall
+    Street Journal", "Allegiant Stadium")."""
     words = text.split()
     if (len(words) == 1 and text.isupper()) or is_country_or_state(text):
         return True
+    if words[-1].isdigit():
+        return True  # "ChatGPT 4", "Super Bowl 57": a thing's number, not a person's
     return words[-1].lower().removesuffix("’s").removesuffix("'s").strip(".,") in _ORG_WORDS
 
 

@@ -17,15 +17,15 @@ TO_DAY = r"(?:\s*[-–]\s*|\s+to\s+)\d{1,2}(?:st|nd|rd|th)?"  # the end of a ran
 # "between October 25 and 30" (and November 2): a range, after "between" only ("October 25 and 30 people")
 AND_DAY = rf"\s+and\s+(?:{MONTH}\s+)?\d{{1,2}}(?:st|nd|rd|th)?"
 # a date as news writes it: a day of a month (or a range of days), a month of a year, a weekday, a year
-_WEEKDAY = r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
+WEEKDAY = r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
 _PART_OF_DAY = r"(?:\s+(?:morning|afternoon|evening|night))?"  # "Friday morning"
 YEAR = r"(?:1[89]|20)\d{2}"
 DATE = re.compile(
     rf"\bbetween\s+(?:{MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?{AND_DAY}|\d{{1,2}}(?:st|nd|rd|th)?{AND_DAY}\s+(?:of\s+)?"
     rf"{MONTH})(?:,?\s+\d{{4}})?\b"
-    rf"|\b(?:{_WEEKDAY},?\s+)?{MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?(?:{TO_DAY})?(?:,?\s+\d{{4}})?\b"
+    rf"|\b(?:{WEEKDAY},?\s+)?{MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?(?:{TO_DAY})?(?:,?\s+\d{{4}})?\b"
     rf"|\b\d{{1,2}}(?:st|nd|rd|th)?(?:{TO_DAY})?\s+(?:of\s+)?{MONTH}(?:,?\s+\d{{4}})?\b"
-    rf"|\b{MONTH}\s+(?:of\s+)?\d{{4}}\b|\b{_WEEKDAY}{_PART_OF_DAY}\b|\b{YEAR}s?\b")
+    rf"|\b{MONTH}\s+(?:of\s+)?\d{{4}}\b|\b{WEEKDAY}{_PART_OF_DAY}\b|\b{YEAR}s?\b")
 MONTH_WORD = re.compile(rf"\b{MONTH}(?!\w)")  # a month named as a word of its own
 _MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 _DAY_MONTH = re.compile(rf"\b(\d{{1,2}})(?:st|nd|rd|th)?(?:{TO_DAY}|{AND_DAY})?\s+(?:of\s+)?({MONTH})"

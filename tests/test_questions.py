@@ -23,7 +23,7 @@ from summarizer.questions import (
 )
 from summarizer.retrieval import tokenize
 from summarizer.sentences import split_sentences
-from summarizer.span_names import adjective
+from summarizer.span_names import adjective, names
 from summarizer.span_roles import not_a_person
 from summarizer.spans import candidates, same_slot
 from summarizer.spellings import in_digits, span_key
@@ -712,7 +712,11 @@ def test_the_asked_noun_comes_after_a_name_or_a_count_modifying_it() -> None:
 
 
 def test_names_that_are_no_person() -> None:
-    assert all(map(not_a_person, ("Oscars", "UK Open", "Korean War", "Eastbourne International", "TV")))
+    assert all(map(not_a_person, ("Oscars", "UK Open", "Korean War", "Eastbourne International", "TV",
+                                  "ChatGPT 4")))
+    # a name holding a weekday is a date ("midnight PDT Thursday")
+    assert [n for _, n in names("The strike began at midnight PDT Thursday in Los Angeles.", frozenset())] \
+        == ["Los Angeles"]
     assert not any(map(not_a_person, ("Jimmy Kimmel", "House Speaker Kevin McCarthy", "Cher")))
 
 
