@@ -198,7 +198,8 @@ def _speakers(sentences: Sequence[str]) -> Iterator[tuple[str, str]]:
     for mention in extract_quotes(window):
         if mention.speaker is not None and DATE.search(mention.speaker) is None:  # not "Tuesday"
             i = min(bisect_right(ends, mention.start), len(sentences) - 1)
-            said.setdefault(i, full_form(window, clean_name(mention.speaker), len(window)))
+            if i not in said:  # a sentence's first quotation names its speaker
+                said[i] = full_form(window, clean_name(mention.speaker), len(window))
     last = None
     for i, sentence in enumerate(sentences):
         if i in said:

@@ -134,7 +134,7 @@ def question_type(question: str) -> QType:
     if wh == "which":
         # the asked-for noun is within the next three words ("which music superstar"), before a verb
         # ("which movie does director Tarantino like": a movie)
-        words = list(takewhile(lambda w: w.lower() not in _AUXILIARIES, after.split()[:3]))
+        words = _before_verb(after.split()[:3])
         return "who" if _PERSON_Q.search(" ".join(words)) else "which"
     return "other"
 
@@ -150,6 +150,11 @@ def question_entities(question: str) -> set[str]:
 _SMALL_COUNTS = frozenset({"two", "three", "four", "five", "six"})
 _AUXILIARIES = frozenset({"is", "are", "was", "were", "be", "been", "did", "does", "do", "have", "has", "had",
                           "will", "would", "can", "could", "should", "may", "might", "must"})
+
+
+def _before_verb(words: Iterable[str]) -> list[str]:
+    """The words of an asked noun phrase, up to the first auxiliary verb ("which movie *does* ...")."""
+    return list(takewhile(lambda w: w.lower() not in _AUXILIARIES, words))
 
 
 # ("which Indian state" is no US state: a state keeps its modifier)
@@ -181,7 +186,7 @@ def question_focus(question: str) -> str | None:
     if m.group(1)[0].isupper() and nxt and nxt[0] in _PLACE_NOUNS:
         toks = tokenize(nxt[0])  # "which Caribbean nation", "which European country": a nation
     # the words of the asked noun phrase, up to a verb ("what is the weather" asks of no kind of thing)
-    phrase = takewhile(lambda w: w.lower() not in _AUXILIARIES, (m.group(1) + m.group(2)).split())
+    phrase = _before_verb((m.group(1) + m.group(2)).split())
     things = [t for t in tokenize(" ".join(phrase))[:3] if t in THINGS]
     if things:
         return things[0]  # "which invasive species", "which type of product": a common noun answers

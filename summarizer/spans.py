@@ -123,7 +123,8 @@ def candidates(sentence: str, qtype: QType, q_tokens: AbstractSet[str], focus: s
             continue  # the asked verb opening the sentence ("Criticizing statements ..."), not a name
         owning = owning_place(text, focus)
         text = owning or text  # "which country won": "Sweden’s Loreen won", Sweden
-        rest = sentence[start + len(text):]
+        end = start + len(text)  # where the (possibly shortened) candidate ends
+        rest = sentence[end:]
         initials = token_set(short_name(rest) or "")
         if initials and initials <= q_tokens:
             continue  # "Tehreek-e-Taliban Pakistan (TTP)" for a question about the TTP: its own name
@@ -177,14 +178,14 @@ def candidates(sentence: str, qtype: QType, q_tokens: AbstractSet[str], focus: s
                                   and not _across_clauses(sentence, p, start) for p in positions):
             score += 0.3  # "the ceasefire which was agreed in Doha on October 18-19": the ceasefire's date
         if maker and _OPENING.fullmatch(sentence, 0, start) \
-                and _VERB_AFTER.match(sentence, start + len(text)):
+                and _VERB_AFTER.match(sentence, end):
             score += 0.3  # "which automaker": the sentence's subject, "Ford is recalling 112,000 F-150s"
         elif start == 0 and len([w for w in text.split() if not w.isdigit()]) == 1 \
                 and not is_country_or_state(text):
             score -= 0.3  # a capitalised sentence opener is often an ordinary word (a country's name is not)
         # (a "whose" question asks for the owner itself)
-        subject = _SUBJECT.match(sentence, start + len(text)) if qtype == "who" and not owner else None
-        if action is not None and (doer := _DOER.match(sentence, start + len(text))) is not None \
+        subject = _SUBJECT.match(sentence, end) if qtype == "who" and not owner else None
+        if action is not None and (doer := _DOER.match(sentence, end)) is not None \
                 and mentions(doer.group("verb"), {action}) \
                 and ((doer.group("aux") or "").lower() in _BE) == passive:
             # "Pakistan has accused Kabul of harboring TTP militants": Pakistan, not the TTP; but "who
@@ -196,7 +197,7 @@ def candidates(sentence: str, qtype: QType, q_tokens: AbstractSet[str], focus: s
             text = sentence[start:subject.end("noun")]  # "who left for Istanbul": "Pakistan’s delegation"
             score += 0.5
         elif kind in ("name", "place") and not owner and owning is None \
-                and _POSSESSIVE.match(sentence, start + len(text)):
+                and _POSSESSIVE.match(sentence, end):
             score -= 0.5  # "Pakistan’s delegation has left": a modifier, not who did the asked thing
         if focus in PLACE_CHECKS and kind in ("name", "place"):
             # "which countries mediated": Qatar, not Istanbul; "which state": Texas, not Houston
